@@ -1,0 +1,39 @@
+"""Anomaly detectors behind one interface (see :mod:`anomascope.detectors.base`).
+
+Detector classes are looked up by their ``kind`` string through :data:`KINDS`, imported lazily
+so that loading one model does not import every detector module.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from anomascope.detectors.base import Detector, ReconstructionDetector
+
+KINDS: dict[str, str] = {
+    "autoencoder": "anomascope.detectors.autoencoder:AutoencoderDetector",
+    "vae": "anomascope.detectors.vae:VAEDetector",
+    "pca": "anomascope.detectors.pca:PCADetector",
+    "ocsvm": "anomascope.detectors.ocsvm:OneClassSVMDetector",
+    "iforest": "anomascope.detectors.iforest:IsolationForestDetector",
+    "bigan": "anomascope.detectors.bigan:BiGANDetector",
+    "seq2seq": "anomascope.detectors.seq2seq:Seq2SeqDetector",
+}
+
+
+def detector_class(kind: str) -> type[Detector]:
+    """Return the detector class registered under ``kind``.
+
+    Raises
+    ------
+    KeyError
+        If ``kind`` is not a known detector kind.
+    """
+    if kind not in KINDS:
+        raise KeyError(f"unknown model kind {kind!r}; known kinds: {', '.join(sorted(KINDS))}")
+    module_name, class_name = KINDS[kind].split(":")
+    cls: type[Detector] = getattr(importlib.import_module(module_name), class_name)
+    return cls
+
+
+__all__ = ["KINDS", "Detector", "ReconstructionDetector", "detector_class"]
