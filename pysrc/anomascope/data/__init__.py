@@ -1,0 +1,1 @@
+"""Parsing and validation of the datasets and of user uploads (numpy only)."""

@@ -1,0 +1,471 @@
+"""KDD Cup 1999: parsing, validation, feature sets and the evaluation stream (numpy only).
+
+Files (the UCI archive's ``databases/kddcup99/`` folder, gzip): ``kddcup.data_10_percent.gz``
+(fitting: its normal rows only) and ``corrected.gz`` (the labelled test set: stream and
+validation). One connection per line, 42 comma-separated fields: 41 features then a label with
+a trailing dot (``normal.``, ``smurf.``). Every label other than ``normal.`` is an attack,
+including the 17 types that occur only in ``corrected``.
+
+Raw feature matrix: float32 ``(n, 41)`` in :data:`FEATURE_NAMES` order; the symbolic columns
+``protocol_type``, ``service`` and ``flag`` hold integer codes into the fixed vocabularies
+:data:`PROTOCOLS`, :data:`SERVICES`, :data:`FLAGS`. Parsing is vectorised over bytes (no loop
+over rows): the 10% file parses in a few seconds.
+
+Feature sets (:mod:`anomascope.data.kdd_features`) are preprocessing specs applied to this raw
+matrix, so the browser can ship the raw stream and each model brings its own scaling.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from anomascope import AnomascopeError
+
+FEATURE_NAMES: tuple[str, ...] = (
+    "duration", "protocol_type", "service", "flag", "src_bytes", "dst_bytes", "land",
+    "wrong_fragment", "urgent", "hot", "num_failed_logins", "logged_in", "num_compromised",
+    "root_shell", "su_attempted", "num_root", "num_file_creations", "num_shells",
+    "num_access_files", "num_outbound_cmds", "is_host_login", "is_guest_login", "count",
+    "srv_count", "serror_rate", "srv_serror_rate", "rerror_rate", "srv_rerror_rate",
+    "same_srv_rate", "diff_srv_rate", "srv_diff_host_rate", "dst_host_count",
+    "dst_host_srv_count", "dst_host_same_srv_rate", "dst_host_diff_srv_rate",
+    "dst_host_same_src_port_rate", "dst_host_srv_diff_host_rate", "dst_host_serror_rate",
+    "dst_host_srv_serror_rate", "dst_host_rerror_rate", "dst_host_srv_rerror_rate",
+)  # fmt: skip
+N_FEATURES = 41
+N_FIELDS = N_FEATURES + 1
+PROTOCOLS: tuple[str, ...] = ("tcp", "udp", "icmp")
+FLAGS: tuple[str, ...] = (
+    "SF", "S0", "REJ", "RSTR", "RSTO", "SH", "S1", "S2", "S3", "RSTOS0", "OTH",
+)  # fmt: skip
+# The 70 services of the full KDD training data plus ``icmp`` (seen only in ``corrected``).
+SERVICES: tuple[str, ...] = (
+    "IRC", "X11", "Z39_50", "aol", "auth", "bgp", "courier", "csnet_ns", "ctf", "daytime",
+    "discard", "domain", "domain_u", "echo", "eco_i", "ecr_i", "efs", "exec", "finger", "ftp",
+    "ftp_data", "gopher", "harvest", "hostnames", "http", "http_2784", "http_443", "http_8001",
+    "icmp", "imap4", "iso_tsap", "klogin", "kshell", "ldap", "link", "login", "mtp", "name",
+    "netbios_dgm", "netbios_ns", "netbios_ssn", "netstat", "nnsp", "nntp", "ntp_u", "other",
+    "pm_dump", "pop_2", "pop_3", "printer", "private", "red_i", "remote_job", "rje", "shell",
+    "smtp", "sql_net", "ssh", "sunrpc", "supdup", "systat", "telnet", "tftp_u", "tim_i", "time",
+    "urh_i", "urp_i", "uucp", "uucp_path", "vmnet", "whois",
+)  # fmt: skip
+CATEGORICAL: dict[str, tuple[str, ...]] = {
+    "protocol_type": PROTOCOLS,
+    "service": SERVICES,
+    "flag": FLAGS,
+}
+CATEGORICAL_COLUMNS: tuple[int, ...] = tuple(FEATURE_NAMES.index(c) for c in CATEGORICAL)
+NUMERIC_COLUMNS: tuple[int, ...] = tuple(
+    i for i in range(N_FEATURES) if i not in CATEGORICAL_COLUMNS
+)
+# Label vocabulary (without the trailing dot): normal, the 22 training attacks, then the 17
+# attack types that occur only in ``corrected``. Other labels found in a file are appended.
+LABELS: tuple[str, ...] = (
+    "normal", "back", "buffer_overflow", "ftp_write", "guess_passwd", "imap", "ipsweep", "land",
+    "loadmodule", "multihop", "neptune", "nmap", "perl", "phf", "pod", "portsweep", "rootkit",
+    "satan", "smurf", "spy", "teardrop", "warezclient", "warezmaster",
+    "apache2", "httptunnel", "mailbomb", "mscan", "named", "processtable", "ps", "saint",
+    "sendmail", "snmpgetattack", "snmpguess", "sqlattack", "udpstorm", "worm", "xlock",
+    "xsnoop", "xterm",
+)  # fmt: skip
+
+TRAIN_FILE = "kddcup99/kddcup.data_10_percent.gz"
+TEST_FILE = "kddcup99/corrected.gz"
+NAMES_FILE = "kddcup99/kddcup.names"
+# (rows, normal rows) of the canonical files.
+EXPECTED_COUNTS: dict[str, tuple[int, int]] = {
+    TRAIN_FILE: (494_021, 97_278),
+    TEST_FILE: (311_029, 60_593),
+}
+STREAM_SEED = 1999
+STREAM_NORMAL = 8000
+STREAM_ATTACK = 2000
+
+
+@dataclass(frozen=True)
+class KDDTable:
+    """One parsed KDD file.
+
+    Attributes
+    ----------
+    X : float32 ``(n, 41)`` raw features; symbolic columns hold vocabulary codes.
+    label : int16 ``(n,)`` codes into ``label_names``.
+    label_names : label vocabulary (without trailing dots); ``label_names[0] == "normal"``.
+    name : the file name (for messages).
+    """
+
+    X: np.ndarray
+    label: np.ndarray
+    label_names: tuple[str, ...]
+    name: str = ""
+
+    @property
+    def anomaly(self) -> np.ndarray:
+        """bool ``(n,)``: True for every label other than ``normal``."""
+        return self.label != 0
+
+    def __len__(self) -> int:
+        return int(self.X.shape[0])
+
+
+@dataclass(frozen=True)
+class KDDCup99:
+    """The fitting file (``kddcup.data_10_percent``) and the labelled test file (``corrected``)."""
+
+    train: KDDTable
+    corrected: KDDTable
+
+
+# -- parsing ---------------------------------------------------------------------------------
+
+
+_MAX_FIELD = 32  # longest field (bytes) the parser accepts
+_NUMBER_BYTES = np.zeros(256, dtype=bool)
+_NUMBER_BYTES[list(b"0123456789.-")] = True
+
+
+def _gather(windows: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Bytes of each field, left-aligned and zero-padded: uint8 ``(n, max(lengths))``.
+
+    ``windows`` is a ``(len, _MAX_FIELD)`` sliding-window view of the zero-padded buffer, so
+    this is one row gather (no per-byte index arithmetic).
+    """
+    width = max(int(lengths.max()), 1)
+    chars = windows[:, :width][starts]
+    if int(lengths.min()) < width:
+        chars *= np.arange(width, dtype=lengths.dtype)[None, :] < lengths[:, None]
+    return chars
+
+
+def _row_of(mask: np.ndarray) -> int:
+    return int(np.flatnonzero(mask)[0])
+
+
+def _parse_numbers(chars: np.ndarray, lengths: np.ndarray, name: str, column: str) -> np.ndarray:
+    """Decimal numbers (optional leading ``-``, digits, at most one ``.``): float64 ``(n,)``.
+
+    ``chars`` is zero-padded (see :func:`_gather`); validation and Horner's rule run over the
+    field width, vectorised over rows (whole-array reductions first; per-row ones only to name
+    a bad line).
+    """
+    n, width = chars.shape
+    rows = np.arange(n)
+    digit = (chars - np.uint8(48)) < 10  # uint8 wrap-around: False for bytes below '0'
+    dot = chars == 46
+    first_digit = digit.argmax(axis=1)
+    dot_pos = dot.argmax(axis=1)
+    has_dot = dot[rows, dot_pos]
+    ok = bool((_NUMBER_BYTES[chars] | (chars == 0)).all()) and bool(digit[rows, first_digit].all())
+    if ok and width > 1:
+        ok = not (chars[:, 1:] == 45).any()
+    if ok and has_dot.any():
+        ok = int(dot.sum()) == int(has_dot.sum())  # at most one dot per field
+    if not ok:
+        bad = ~(_NUMBER_BYTES[chars] | (chars == 0)).all(axis=1)
+        bad |= (dot.sum(axis=1) > 1) | ~digit.any(axis=1)
+        if width > 1:
+            bad |= (chars[:, 1:] == 45).any(axis=1)
+        r = _row_of(bad)
+        text = chars[r, : lengths[r]].tobytes().decode("latin-1")
+        raise AnomascopeError(f"{name}: line {r + 1}: {column} is not a number: {text!r}")
+    value = np.zeros(n, dtype=np.float64)
+    d = chars.astype(np.float64) - 48.0
+    for k in range(width):
+        value = np.where(digit[:, k], value * 10.0 + d[:, k], value)
+    if has_dot.any():
+        # Everything after the dot is a digit (validated above).
+        frac = np.where(has_dot, lengths - dot_pos - 1, 0)
+        value /= 10.0**frac
+    return np.where(chars[:, 0] == 45, -value, value)
+
+
+def _parse_symbols(
+    chars: np.ndarray, name: str, column: str, vocabulary: tuple[str, ...] | None
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Codes ``(n,)`` int16 of each string against ``vocabulary`` (None: grow a vocabulary)."""
+    width = chars.shape[1]
+    strings = np.ascontiguousarray(chars).view(f"S{width}").ravel()
+    uniq, inverse = np.unique(strings, return_inverse=True)
+    texts = [u.decode("latin-1") for u in uniq.tolist()]
+    if vocabulary is None:
+        vocab = list(LABELS)
+        vocab += sorted(t for t in texts if t not in LABELS)
+    else:
+        unknown = [t for t in texts if t not in vocabulary]
+        if unknown:
+            r = _row_of(strings == unknown[0].encode("latin-1"))
+            raise AnomascopeError(
+                f"{name}: line {r + 1}: unknown {column} {unknown[0]!r} "
+                f"(known: {', '.join(vocabulary[:12])}, ...)"
+            )
+        vocab = list(vocabulary)
+    lookup = np.array([vocab.index(t) for t in texts], dtype=np.int16)
+    return lookup[inverse.ravel()], tuple(vocab)
+
+
+def decompress(data: bytes, name: str) -> bytes:
+    """gzip-decompress ``data`` if it starts with the gzip magic; otherwise return it as is.
+
+    Raises
+    ------
+    AnomascopeError
+        Naming ``name`` if the gzip stream is corrupt or truncated.
+    """
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise AnomascopeError(
+            f"{name}: corrupt or truncated gzip file ({exc}); download it again"
+        ) from None
+
+
+def parse_kdd(data: bytes, name: str) -> KDDTable:
+    """Parse a KDD Cup 1999 file (gzip or plain text) into a :class:`KDDTable`.
+
+    Parameters
+    ----------
+    data : the file's bytes, gzip-compressed or not.
+    name : the file name, used in error messages.
+
+    Raises
+    ------
+    AnomascopeError
+        Naming ``name`` and the first bad line: corrupt gzip, empty file, wrong number of
+        fields, a non-number in a numeric column, an unknown protocol/service/flag, or a label
+        without its trailing dot.
+    """
+    text = decompress(bytes(data), name)
+    if b"\r" in text:
+        text = text.replace(b"\r", b"")
+    text = text.rstrip(b"\n ") + b"\n"
+    if len(text) <= 1:
+        raise AnomascopeError(f"{name}: the file is empty")
+    buf = np.frombuffer(text + bytes(_MAX_FIELD), dtype=np.uint8)
+    delims = np.flatnonzero((buf == 44) | (buf == 10))
+    line_ends = np.flatnonzero(buf[delims] == 10)  # positions within ``delims``
+    n = len(line_ends)
+    fields_per_line = np.diff(line_ends, prepend=-1)
+    if (fields_per_line != N_FIELDS).any():
+        r = _row_of(fields_per_line != N_FIELDS)
+        raise AnomascopeError(
+            f"{name}: line {r + 1} has {fields_per_line[r]} comma-separated fields, expected "
+            f"{N_FIELDS} (41 features and a label); malformed or truncated file?"
+        )
+    flat_starts = np.empty_like(delims)
+    flat_starts[0] = 0
+    np.add(delims[:-1], 1, out=flat_starts[1:])
+    starts = flat_starts.reshape(n, N_FIELDS)
+    lengths = (delims - flat_starts).reshape(n, N_FIELDS)
+    if (lengths == 0).any() or (lengths > _MAX_FIELD).any():
+        r, c = np.argwhere((lengths == 0) | (lengths > _MAX_FIELD))[0]
+        col = FEATURE_NAMES[c] if c < N_FEATURES else "label"
+        what = "empty" if lengths[r, c] == 0 else "overlong"
+        raise AnomascopeError(f"{name}: line {r + 1}: {what} field {col}")
+    windows = np.lib.stride_tricks.sliding_window_view(buf, _MAX_FIELD)
+
+    X = np.empty((n, N_FEATURES), dtype=np.float32)
+    for j in range(N_FEATURES):
+        chars = _gather(windows, starts[:, j], lengths[:, j])
+        column = FEATURE_NAMES[j]
+        if column in CATEGORICAL:
+            X[:, j] = _parse_symbols(chars, name, column, CATEGORICAL[column])[0]
+        else:
+            X[:, j] = _parse_numbers(chars, lengths[:, j], name, column)
+
+    label_chars = _gather(windows, starts[:, -1], lengths[:, -1])
+    last = label_chars[np.arange(n), lengths[:, -1] - 1]
+    if (last != 46).any():
+        r = _row_of(last != 46)
+        raise AnomascopeError(
+            f"{name}: line {r + 1}: label must end with a dot (like 'normal.'), found "
+            f"{label_chars[r, : lengths[r, -1]].tobytes().decode('latin-1')!r}"
+        )
+    label_chars[np.arange(n), lengths[:, -1] - 1] = 0
+    label, label_names = _parse_symbols(label_chars, name, "label", None)
+    return KDDTable(X=X, label=label, label_names=label_names, name=name)
+
+
+def read_feature_names(path: str | Path) -> tuple[str, ...]:
+    """Feature names from ``kddcup.names`` (first line: labels; then ``name: type.`` lines).
+
+    Raises
+    ------
+    AnomascopeError
+        If the file is missing or its names differ from :data:`FEATURE_NAMES`.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise AnomascopeError(f"{p}: file missing")
+    lines = p.read_text(encoding="latin-1").splitlines()[1:]
+    names = tuple(line.split(":")[0].strip() for line in lines if ":" in line)
+    if names != FEATURE_NAMES:
+        raise AnomascopeError(
+            f"{p}: expected the 41 KDD Cup 1999 feature names, found {len(names)} names "
+            f"starting {list(names[:3])}"
+        )
+    return names
+
+
+def load_kdd_file(path: str | Path, expected: tuple[int, int] | None = None) -> KDDTable:
+    """Read and parse one KDD file; check ``expected = (rows, normal rows)`` if given.
+
+    Raises
+    ------
+    AnomascopeError
+        If the file is missing, malformed, truncated or has other counts; names the file.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise AnomascopeError(f"{p}: file missing")
+    table = parse_kdd(p.read_bytes(), str(p))
+    if expected is not None:
+        rows, normal = len(table), int((table.label == 0).sum())
+        if (rows, normal) != expected:
+            raise AnomascopeError(
+                f"{p}: expected {expected[0]:,} rows with {expected[1]:,} normal, found "
+                f"{rows:,} rows with {normal:,} normal (partial or other file?)"
+            )
+    return table
+
+
+def load_kdd(data_dir: str | Path) -> KDDCup99:
+    """Read and validate ``kddcup.data_10_percent.gz``, ``corrected.gz`` and ``kddcup.names``
+    under ``data_dir`` (row counts, normal counts, field widths, labels).
+
+    Raises
+    ------
+    AnomascopeError
+        If a file is missing, malformed or partial; the message names the file.
+    """
+    root = Path(data_dir)
+    read_feature_names(root / NAMES_FILE)
+    train = load_kdd_file(root / TRAIN_FILE, EXPECTED_COUNTS[TRAIN_FILE])
+    corrected = load_kdd_file(root / TEST_FILE, EXPECTED_COUNTS[TEST_FILE])
+    return KDDCup99(train=train, corrected=corrected)
+
+
+# -- protocol splits -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KDDSample:
+    """Rows drawn from a :class:`KDDTable` (the stream, the validation split, a fit set).
+
+    Attributes
+    ----------
+    X : float32 ``(n, 41)`` raw features.
+    anomaly : bool ``(n,)``.
+    label : uint8 ``(n,)`` codes into ``label_names`` (attack type; 0 = normal).
+    label_names : label vocabulary.
+    index : int64 ``(n,)`` row numbers (0-based) in the source file.
+    """
+
+    X: np.ndarray
+    anomaly: np.ndarray
+    label: np.ndarray
+    label_names: tuple[str, ...]
+    index: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.X.shape[0])
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Compact arrays for a binary asset (``np.savez`` without pickles).
+
+        Returns
+        -------
+        dict with ``features`` float32 ``(n, 41)``, ``anomaly`` uint8 ``(n,)``, ``label``
+        uint8 ``(n,)``, ``label_names`` str ``(k,)``, ``feature_names`` str ``(41,)``,
+        ``index`` int32 ``(n,)`` (row in ``corrected``).
+        """
+        return {
+            "features": np.ascontiguousarray(self.X, dtype=np.float32),
+            "anomaly": self.anomaly.astype(np.uint8),
+            "label": self.label.astype(np.uint8),
+            "label_names": np.array(self.label_names, dtype=str),
+            "feature_names": np.array(FEATURE_NAMES, dtype=str),
+            "index": self.index.astype(np.int32),
+        }
+
+
+def _sample(table: KDDTable, index: np.ndarray) -> KDDSample:
+    return KDDSample(
+        X=table.X[index],
+        anomaly=table.label[index] != 0,
+        label=table.label[index].astype(np.uint8),
+        label_names=table.label_names,
+        index=index.astype(np.int64),
+    )
+
+
+def _stream_validation_indices(
+    corrected: KDDTable, seed: int, n_normal: int, n_attack: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Disjoint (stream, validation) row indices: each ``n_normal`` + ``n_attack``, shuffled."""
+    rng = np.random.default_rng(seed)
+    normal = np.flatnonzero(corrected.label == 0)
+    attack = np.flatnonzero(corrected.label != 0)
+    if len(normal) < 2 * n_normal or len(attack) < 2 * n_attack:
+        raise AnomascopeError(
+            f"{corrected.name}: needs {2 * n_normal} normal and {2 * n_attack} attack rows for "
+            f"the stream and validation split, has {len(normal)} and {len(attack)}"
+        )
+    pn = rng.permutation(normal)
+    pa = rng.permutation(attack)
+    stream = np.concatenate([pn[:n_normal], pa[:n_attack]])
+    val = np.concatenate([pn[n_normal : 2 * n_normal], pa[n_attack : 2 * n_attack]])
+    return rng.permutation(stream), rng.permutation(val)
+
+
+def build_stream(
+    corrected: KDDTable,
+    seed: int = STREAM_SEED,
+    n_normal: int = STREAM_NORMAL,
+    n_attack: int = STREAM_ATTACK,
+) -> KDDSample:
+    """The evaluation stream: ``n_normal`` normal + ``n_attack`` attack rows of ``corrected``,
+    drawn without replacement with ``seed`` and shuffled. Disjoint (by row) from
+    :func:`build_validation` with the same seed. Every non-normal label is an attack."""
+    return _sample(corrected, _stream_validation_indices(corrected, seed, n_normal, n_attack)[0])
+
+
+def build_validation(
+    corrected: KDDTable,
+    seed: int = STREAM_SEED,
+    n_normal: int = STREAM_NORMAL,
+    n_attack: int = STREAM_ATTACK,
+) -> KDDSample:
+    """The threshold-choosing split: ``n_normal`` + ``n_attack`` further rows of ``corrected``,
+    disjoint by row from :func:`build_stream` with the same seed. (KDD has many duplicate
+    rows, so identical feature vectors can still occur in both.)"""
+    return _sample(corrected, _stream_validation_indices(corrected, seed, n_normal, n_attack)[1])
+
+
+def stream_arrays(corrected: KDDTable, seed: int = STREAM_SEED) -> dict[str, np.ndarray]:
+    """The stream as compact arrays for the site's binary asset (see :meth:`KDDSample.to_arrays`)."""
+    return build_stream(corrected, seed).to_arrays()
+
+
+def validation_arrays(corrected: KDDTable, seed: int = STREAM_SEED) -> dict[str, np.ndarray]:
+    """The validation split as compact arrays (see :meth:`KDDSample.to_arrays`)."""
+    return build_validation(corrected, seed).to_arrays()
+
+
+def reshuffle(n: int, seed: int) -> np.ndarray:
+    """A seeded play order for a stream of ``n`` rows ("new shuffle"): int64 permutation."""
+    return np.random.default_rng(seed).permutation(n)
+
+
+def training_normals(train: KDDTable, rng: np.random.Generator, n: int) -> KDDSample:
+    """``n`` normal rows of the fitting file, drawn without replacement (sorted by row)."""
+    normal = np.flatnonzero(train.label == 0)
+    if n > len(normal):
+        raise AnomascopeError(f"{train.name}: asked for {n} normal rows, has {len(normal)}")
+    return _sample(train, np.sort(rng.choice(normal, size=n, replace=False)))

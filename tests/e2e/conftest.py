@@ -1,0 +1,102 @@
+"""End-to-end fixtures: the built site served on a free 127.0.0.1 port, Chromium with the
+network cut to that origin, and a guard that fails a test on any console error.
+
+The site must be built first (``python build.py test`` does it).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+DIST = Path(__file__).resolve().parents[2] / "dist"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+READY = 'html[data-app-ready="true"]'
+BOOT_TIMEOUT_MS = 180_000
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url() -> Iterator[str]:
+    if not (DIST / "index.html").exists():
+        pytest.fail("dist/ is not built: run `python build.py test`", pytrace=False)
+    handler = functools.partial(QuietHandler, directory=str(DIST))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def chromium_path() -> str | None:
+    explicit = os.environ.get("ANOMASCOPE_CHROMIUM")
+    if explicit:
+        return explicit
+    return shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    path = chromium_path()
+    return {**browser_type_launch_args, "args": CHROMIUM_FLAGS, **({"executable_path": path} if path else {})}
+
+
+class Guard:
+    """Records console errors, uncaught page errors and requests that leave the origin."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.errors: list[str] = []
+        self.offsite: list[str] = []
+
+    def route(self, route, request) -> None:  # type: ignore[no-untyped-def]
+        if request.url.startswith(self.origin) or request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.offsite.append(request.url)
+            route.abort()
+
+
+@pytest.fixture
+def guard(context, site_url: str) -> Iterator[Guard]:  # type: ignore[no-untyped-def]
+    g = Guard(site_url.rstrip("/"))
+    context.route("**/*", g.route)
+    context.on("weberror", lambda err: g.errors.append(f"uncaught: {err.error}"))
+    yield g
+    assert not g.offsite, f"requests left the origin: {g.offsite}"
+
+
+@pytest.fixture
+def app(page, guard: Guard, site_url: str):  # type: ignore[no-untyped-def]
+    """The app page, loaded and ready; fails on console errors at teardown."""
+    page.on("console", lambda msg: guard.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: guard.errors.append(f"pageerror: {exc}"))
+    page.goto(site_url)
+    page.wait_for_selector(READY, state="attached", timeout=BOOT_TIMEOUT_MS)
+    yield page
+    assert not guard.errors, f"console errors: {guard.errors}"

@@ -1,0 +1,46 @@
+// One beat against its reconstruction, with the error filled between them, in data units.
+import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
+
+export class BeatChart {
+  constructor(canvas) {
+    this.canvas = canvas;
+  }
+
+  /** @param {{beat: Float32Array, reconstruction: Float32Array}|null} s */
+  update(s) {
+    const { ctx, width, height } = fitCanvas(this.canvas);
+    ctx.clearRect(0, 0, width, height);
+    const pad = { l: 40, r: 12, t: 12, b: 28 };
+    const n = s ? s.beat.length : 140;
+    let lo = -4, hi = 3;
+    if (s) {
+      for (const v of [...s.beat, ...s.reconstruction]) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    }
+    const x = scale(0, n - 1, pad.l, width - pad.r);
+    const y = scale(lo, hi, height - pad.b, pad.t);
+    ctx.strokeStyle = COLORS.grid;
+    ctx.fillStyle = COLORS.muted;
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.lineWidth = 1;
+    for (let v = Math.ceil(lo); v <= Math.floor(hi); v++) {
+      ctx.beginPath(); ctx.moveTo(pad.l, y(v)); ctx.lineTo(width - pad.r, y(v)); ctx.stroke();
+      ctx.fillText(String(v), 8, y(v) + 4);
+    }
+    for (let t = 0; t < n; t += 20) ctx.fillText(String(t), x(t) - 6, height - 10);
+    ctx.fillText("time step", width - pad.r - 52, height - 10);
+    if (!s) return;
+    ctx.fillStyle = COLORS.error;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) ctx.lineTo(x(i), y(s.beat[i]));
+    for (let i = n - 1; i >= 0; i--) ctx.lineTo(x(i), y(s.reconstruction[i]));
+    ctx.closePath();
+    ctx.fill();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = COLORS.ink;
+    drawPolyline(ctx, s.beat, x, y);
+    ctx.strokeStyle = COLORS.reconstruction;
+    ctx.setLineDash([6, 4]);
+    drawPolyline(ctx, s.reconstruction, x, y);
+    ctx.setLineDash([]);
+  }
+}

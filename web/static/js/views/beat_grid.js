@@ -1,0 +1,65 @@
+// Small multiples of ECG beats on one canvas. Renders a page of beats; knows nothing about
+// Python. Colour = true class (normal / abnormal), a thick frame = predicted anomaly.
+import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
+
+const CELL_W = 116;
+const CELL_H = 64;
+
+export class BeatGrid {
+  constructor(canvas, { onSelect }) {
+    this.canvas = canvas;
+    this.onSelect = onSelect;
+    this.layout = { cols: 1, rows: 1 };
+    this.visible = [];
+    canvas.addEventListener("click", (e) => this.click(e));
+  }
+
+  /** How many cells fit the canvas. */
+  capacity() {
+    const { width, height } = this.canvas.getBoundingClientRect();
+    this.layout = { cols: Math.max(1, Math.floor(width / CELL_W)), rows: Math.max(1, Math.floor(height / CELL_H)) };
+    return this.layout.cols * this.layout.rows;
+  }
+
+  /** @param {{beats: Float32Array, width: number, indices: number[], labels: Int8Array,
+   *  scores: Float32Array|null, threshold: number, selected: number}} s */
+  update(s) {
+    const { ctx, width, height } = fitCanvas(this.canvas);
+    ctx.clearRect(0, 0, width, height);
+    this.visible = s.indices;
+    const { cols } = this.layout;
+    const cw = width / cols;
+    const y = scale(-5, 4, CELL_H - 6, 6);
+    s.indices.forEach((index, k) => {
+      const x0 = (k % cols) * cw;
+      const y0 = Math.floor(k / cols) * CELL_H;
+      const abnormal = s.labels[index] !== 1;
+      const predicted = s.scores ? s.scores[index] > s.threshold : null;
+      ctx.save();
+      ctx.translate(x0, y0);
+      ctx.fillStyle = index === s.selected ? "#fff6d6" : "#fbfcfe";
+      ctx.fillRect(2, 2, cw - 4, CELL_H - 4);
+      ctx.strokeStyle = predicted ? COLORS.abnormal : COLORS.grid;
+      ctx.lineWidth = predicted ? 2.5 : 1;
+      if (predicted) ctx.setLineDash([5, 3]);
+      ctx.strokeRect(2, 2, cw - 4, CELL_H - 4);
+      ctx.setLineDash([]);
+      ctx.strokeStyle = abnormal ? COLORS.abnormal : COLORS.normal;
+      ctx.lineWidth = 1.2;
+      const row = s.beats.subarray(index * s.width, (index + 1) * s.width);
+      drawPolyline(ctx, row, scale(0, s.width - 1, 6, cw - 6), y);
+      ctx.fillStyle = COLORS.muted;
+      ctx.font = "10px system-ui, sans-serif";
+      ctx.fillText(`#${index}`, 6, 13);
+      ctx.restore();
+    });
+  }
+
+  click(event) {
+    const rect = this.canvas.getBoundingClientRect();
+    const col = Math.floor((event.clientX - rect.left) / (rect.width / this.layout.cols));
+    const row = Math.floor((event.clientY - rect.top) / CELL_H);
+    const k = row * this.layout.cols + col;
+    if (k >= 0 && k < this.visible.length) this.onSelect(this.visible[k]);
+  }
+}

@@ -1,0 +1,102 @@
+// The Python worker: loads Pyodide, numpy and the anomascope package from this site, then
+// answers {id, type, payload} with {id, ok, result | error}. Progress goes out as separate
+// {event: "progress", stage, label, fraction} messages. All URLs are relative to this file.
+import { loadPyodide } from "../../pyodide/pyodide.mjs";
+
+const STAGES = [
+  ["runtime", "Starting the Python runtime"],
+  ["packages", "Loading numpy and the anomascope package"],
+  ["data", "Loading the ECG5000 beats"],
+  ["models", "Loading the models"],
+];
+
+let pyodide = null;
+let dispatch = null;
+const ready = boot();
+
+function progress(stage, fraction) {
+  const index = STAGES.findIndex(([name]) => name === stage);
+  postMessage({ event: "progress", stage, label: STAGES[index][1], step: index + 1,
+                steps: STAGES.length, fraction });
+}
+
+async function fetchBytes(url) {
+  const response = await fetch(new URL(url, import.meta.url));
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function fetchText(url) {
+  return new TextDecoder().decode(await fetchBytes(url));
+}
+
+async function boot() {
+  progress("runtime", 0);
+  pyodide = await loadPyodide({ indexURL: new URL("../../pyodide/", import.meta.url).href });
+  progress("packages", 0);
+  await pyodide.loadPackage("anomascope", { messageCallback: () => {}, errorCallback: () => {} });
+  dispatch = pyodide.pyimport("anomascope.api").dispatch;
+  progress("data", 0);
+  const ecg = await call("load_dataset", { name: "ecg5000", data: await fetchBytes("../../data/ecg5000.npz") });
+  progress("models", 0);
+  const index = JSON.parse(await fetchText("../../models/index.json"));
+  const models = [];
+  for (const [i, entry] of index.entries()) {
+    const [manifest, weights] = await Promise.all([
+      fetchText(`../../models/${entry.name}.json`), fetchBytes(`../../models/${entry.name}.npz`),
+    ]);
+    models.push(await call("load_model", { name: entry.name, manifest, weights }));
+    progress("models", (i + 1) / index.length);
+  }
+  return { ecg, models };
+}
+
+// Convert JS payload -> Python, call the bridge, convert the envelope back; arrays arrive as
+// {__ndarray__, shape, data: Uint8Array} and become {shape, data: TypedArray}.
+function call(type, payload) {
+  const pyPayload = pyodide.toPy(payload);
+  let envelope;
+  try {
+    const reply = dispatch(type, pyPayload);
+    envelope = reply.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+    reply.destroy();
+  } finally {
+    pyPayload.destroy();
+  }
+  if (!envelope.ok) throw Object.assign(new Error(envelope.error.message), { reply: envelope.error });
+  return decode(envelope.result);
+}
+
+const TYPED = { float32: Float32Array, float64: Float64Array, int32: Int32Array, int8: Int8Array,
+                uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, uint32: Uint32Array };
+
+function decode(value) {
+  if (Array.isArray(value)) return value.map(decode);
+  if (value && typeof value === "object" && !ArrayBuffer.isView(value)) {
+    if ("__ndarray__" in value) {
+      const bytes = value.data;
+      const Typed = TYPED[value.__ndarray__];
+      const data = new Typed(bytes.buffer, bytes.byteOffset, bytes.byteLength / Typed.BYTES_PER_ELEMENT);
+      return { shape: value.shape, data };
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
+  }
+  return value;
+}
+
+function errorObject(err) {
+  if (err && err.reply) return err.reply;
+  return { message: String(err && err.message ? err.message : err), kind: "internal" };
+}
+
+onmessage = async ({ data: { id, type, payload } }) => {
+  try {
+    const boot = await ready;
+    const result = type === "hello" ? boot : call(type, payload ?? {});
+    postMessage({ id, ok: true, result });
+  } catch (err) {
+    postMessage({ id, ok: false, error: errorObject(err) });
+  }
+};
+
+ready.catch((err) => postMessage({ event: "failed", error: errorObject(err) }));
