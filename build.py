@@ -420,6 +420,11 @@ def test(args: argparse.Namespace) -> None:
     if not Path("/usr/bin/chromium").exists() and not os.environ.get("ANOMASCOPE_CHROMIUM"):
         log("test", "no system Chromium: installing Playwright's own browser")
         subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=True)
+    if not args.pytest_args:  # the whole suite: lint and type-check first
+        for tool in (["ruff", "check", "."], ["mypy"]):
+            log("test", " ".join(tool))
+            if subprocess.call([sys.executable, "-m", *tool], cwd=ROOT):
+                sys.exit(f"error: {tool[0]} found problems")
     code = subprocess.call([sys.executable, "-m", "pytest", *args.pytest_args], cwd=ROOT, env=env)
     sys.exit(code)
 

@@ -55,7 +55,10 @@ def parse_ucr(data: bytes | str, name: str) -> tuple[np.ndarray, np.ndarray]:
     AnomascopeError
         Naming ``name`` and the problem: empty, wrong width, non-numbers, bad labels.
     """
-    text = data.decode("utf-8", errors="strict") if isinstance(data, bytes) else data
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise AnomascopeError(f"{name}: not a text file (it is not UTF-8)") from None
     if not text.strip():
         raise AnomascopeError(f"{name}: the file is empty")
     try:

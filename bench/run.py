@@ -1,0 +1,108 @@
+"""Measure the built site in headless Chromium; every figure of one run goes in one dict.
+
+Ratios are taken within the same run (for example the app's start-up against the bare Pyodide
+runtime's) because this machine is noisy.
+"""
+
+from __future__ import annotations
+
+import functools
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+PAGES = Path(__file__).resolve().parent / "pages"
+COLD_LOADS = 5
+READY = "html[data-app-ready]"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Serves dist/, plus the benchmark's own pages under /__bench/ (never part of the site)."""
+
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
+    }
+
+    def translate_path(self, path: str) -> str:
+        if path.startswith("/__bench/"):
+            return str(PAGES / path.split("?")[0].removeprefix("/__bench/"))
+        return super().translate_path(path)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def serve(dist: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(dist)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def dist_bytes(dist: Path) -> dict[str, int]:
+    wheel = sum(p.stat().st_size for p in (dist / "pyodide").glob("anomascope-*.whl"))
+    return {
+        "runtime": dir_bytes(dist / "pyodide") - wheel,
+        "package": wheel,
+        "data": dir_bytes(dist / "data") + dir_bytes(dist / "models"),
+        "web": dir_bytes(dist / "static") + sum(p.stat().st_size for p in dist.glob("*.*")),
+        "total": dir_bytes(dist),
+    }
+
+
+def cold_load_ms(browser: Any, url: str) -> float:
+    """Milliseconds from navigation to the ready signal, in a fresh context (empty cache)."""
+    context = browser.new_context()
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(READY, state="attached", timeout=180_000)
+    elapsed = (time.perf_counter() - start) * 1000
+    if page.evaluate("document.documentElement.dataset.appReady") != "true":
+        raise RuntimeError(f"{url} did not become ready")
+    context.close()
+    return elapsed
+
+
+def median_of(fn: Callable[[], float], n: int) -> float:
+    return statistics.median(fn() for _ in range(n))
+
+
+def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    figures: dict[str, Any] = {"dist_bytes": dist_bytes(dist)}
+    with serve(dist) as base, sync_playwright() as pw:
+        chromium = Path("/usr/bin/chromium")
+        browser = pw.chromium.launch(
+            args=CHROMIUM_FLAGS, **({"executable_path": str(chromium)} if chromium.exists() else {})
+        )
+        bare, app = [], []
+        for _ in range(COLD_LOADS):  # interleaved, so drift in machine load hits both alike
+            bare.append(cold_load_ms(browser, base + "__bench/bare.html"))
+            app.append(cold_load_ms(browser, base))
+        figures["startup"] = {
+            "cold_loads": COLD_LOADS,
+            "bare_runtime_ready_ms_median": round(statistics.median(bare), 1),
+            "app_ready_ms_median": round(statistics.median(app), 1),
+            "app_over_bare_ratio": round(statistics.median(app) / statistics.median(bare), 2),
+        }
+        browser.close()
+    return figures
