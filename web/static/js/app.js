@@ -20,6 +20,7 @@ const state = {
 const loading = new Map();
 
 const python = new PythonClient({
+  boot: { datasets: ["ecg5000"], modelDataset: "ecg5000" },
   onProgress: showProgress,
   onFailure: (err) => notify(`The Python engine stopped: ${err.message}. Reload the page to restart it.`),
 });
@@ -161,9 +162,10 @@ function wire() {
 
 async function start() {
   try {
-    const { ecg, models } = await python.ready;
+    const { datasets, models } = await python.ready;
+    const ecg = datasets.ecg5000;
     state.ecg = ecg;
-    state.models = models.filter((m) => m.dataset === "ecg5000" && m.reconstructs);
+    state.models = models.filter((m) => m.reconstructs);
     if (!state.models.length) throw new Error("no ECG model was found in this build");
     $("model-picker").replaceChildren(...state.models.map((m) => new Option(m.title, m.name)));
     $("class-filter").append(...Object.entries(ecg.class_names).map(([k, v]) => new Option(`${k} · ${v}`, k)));

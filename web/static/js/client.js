@@ -11,8 +11,9 @@ export class PythonError extends Error {
 }
 
 export class PythonClient {
-  /** @param {{onProgress?: Function, onFailure?: Function}} handlers */
-  constructor({ onProgress = () => {}, onFailure = () => {} } = {}) {
+  /** @param {{boot: {datasets: string[], modelDataset: string}, onProgress?: Function,
+   *  onFailure?: Function}} options — `boot` says what the worker loads before it is ready. */
+  constructor({ boot, onProgress = () => {}, onFailure = () => {} }) {
     this.onProgress = onProgress;
     this.onFailure = onFailure;
     this.nextId = 1;
@@ -23,7 +24,7 @@ export class PythonClient {
       event.preventDefault();
       this.failAll({ message: `The Python worker stopped: ${event.message || "unknown error"}` });
     };
-    this.ready = this.request("hello");
+    this.ready = this.request("hello", boot);
   }
 
   receive(data) {

@@ -3,16 +3,18 @@
 // {event: "progress", stage, label, fraction} messages. All URLs are relative to this file.
 import { loadPyodide } from "../../pyodide/pyodide.mjs";
 
+// The page's first message is {type: "hello", payload: {datasets: [...], modelDataset}}: which
+// dataset assets (dist/data/NAME.npz) and which dataset's models to load before it is ready.
 const STAGES = [
   ["runtime", "Starting the Python runtime"],
   ["packages", "Loading numpy and the anomascope package"],
-  ["data", "Loading the ECG5000 beats"],
+  ["data", "Loading the data"],
   ["models", "Loading the models"],
 ];
 
 let pyodide = null;
 let dispatch = null;
-const ready = boot();
+let ready = null;
 
 function progress(stage, fraction) {
   const index = STAGES.findIndex(([name]) => name === stage);
@@ -30,16 +32,19 @@ async function fetchText(url) {
   return new TextDecoder().decode(await fetchBytes(url));
 }
 
-async function boot() {
+async function boot({ datasets = [], modelDataset = null } = {}) {
   progress("runtime", 0);
   pyodide = await loadPyodide({ indexURL: new URL("../../pyodide/", import.meta.url).href });
   progress("packages", 0);
   await pyodide.loadPackage("anomascope", { messageCallback: () => {}, errorCallback: () => {} });
   dispatch = pyodide.pyimport("anomascope.api").dispatch;
-  progress("data", 0);
-  const ecg = await call("load_dataset", { name: "ecg5000", data: await fetchBytes("../../data/ecg5000.npz") });
+  const loaded = {};
+  for (const [i, name] of datasets.entries()) {
+    progress("data", i / datasets.length);
+    loaded[name] = call("load_dataset", { name, data: await fetchBytes(`../../data/${name}.npz`) });
+  }
   progress("models", 0);
-  const index = JSON.parse(await fetchText("../../models/index.json"));
+  const index = JSON.parse(await fetchText("../../models/index.json")).filter((m) => m.dataset === modelDataset);
   const models = [];
   for (const [i, entry] of index.entries()) {
     const [manifest, weights] = await Promise.all([
@@ -48,7 +53,7 @@ async function boot() {
     models.push(await call("load_model", { name: entry.name, manifest, weights }));
     progress("models", (i + 1) / index.length);
   }
-  return { ecg, models };
+  return { datasets: loaded, models };
 }
 
 // Convert JS payload -> Python, call the bridge, convert the envelope back; arrays arrive as
@@ -91,12 +96,15 @@ function errorObject(err) {
 
 onmessage = async ({ data: { id, type, payload } }) => {
   try {
-    const boot = await ready;
-    const result = type === "hello" ? boot : call(type, payload ?? {});
+    if (type === "hello" && !ready) {
+      ready = boot(payload ?? {});
+      ready.catch((err) => postMessage({ event: "failed", error: errorObject(err) }));
+    }
+    if (!ready) throw new Error("the worker was not started with a hello message");
+    const booted = await ready;
+    const result = type === "hello" ? booted : call(type, payload ?? {});
     postMessage({ id, ok: true, result });
   } catch (err) {
     postMessage({ id, ok: false, error: errorObject(err) });
   }
 };
-
-ready.catch((err) => postMessage({ event: "failed", error: errorObject(err) }));
