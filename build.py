@@ -304,7 +304,7 @@ def write_data_assets(folder: Path, out: Path) -> None:
     import numpy as np
 
     sys.path.insert(0, str(ROOT / "pysrc"))
-    from anomascope.data import ecg
+    from anomascope.data import ecg, kdd
 
     out.mkdir(parents=True, exist_ok=True)
     data = ecg.load_ecg5000(folder)
@@ -313,6 +313,12 @@ def write_data_assets(folder: Path, out: Path) -> None:
         train_X=data.train_X, train_y=data.train_y, test_X=data.test_X, test_y=data.test_y,
     )
     log("data", f"ecg5000.npz: {len(data.train_y)} train + {len(data.test_y)} test beats")
+    kdd.read_feature_names(folder / kdd.NAMES_FILE)
+    corrected = kdd.load_kdd_file(folder / kdd.TEST_FILE, kdd.EXPECTED_COUNTS[kdd.TEST_FILE])
+    stream = kdd.stream_arrays(corrected)
+    np.savez_compressed(out / "kdd_stream.npz", **stream)
+    log("data", f"kdd_stream.npz: {len(stream['anomaly'])} connections "
+                f"({int(stream['anomaly'].sum())} attacks) from corrected.gz")
 
 
 # --------------------------------------------------------------------------------------------
@@ -348,7 +354,7 @@ def render_pages(out: Path) -> None:
     shutil.copytree(WEB / "static", out / "static", dirs_exist_ok=True)
     pages = [p.name for p in (WEB / "templates").glob("*.html") if not p.name.startswith("_")]
     for page in pages:
-        html = env.get_template(page).render(pyodide_version=PYODIDE_VERSION)
+        html = env.get_template(page).render(pyodide_version=PYODIDE_VERSION, page=page)
         (out / page).write_text(html)
     log("pages", f"rendered {', '.join(sorted(pages))}")
 

@@ -40,8 +40,8 @@ def read_rows(model: LoadedModel, file: Path) -> tuple[np.ndarray, np.ndarray | 
     if dataset == "kddcup99":
         from anomascope.data import kdd
 
-        table = kdd.parse_connections(file.read_bytes(), str(file))
-        return table.features, table.is_attack
+        table = kdd.parse_kdd(file.read_bytes(), str(file))
+        return table.X, table.anomaly
     raise AnomascopeError(f"the model's dataset {dataset!r} is not known to the command line")
 
 
@@ -56,8 +56,9 @@ def evaluation_rows(model: LoadedModel, data_dir: Path) -> tuple[np.ndarray, np.
     if dataset == "kddcup99":
         from anomascope.data import kdd
 
-        stream = kdd.evaluation_stream(data_dir)
-        return stream.features, stream.is_attack
+        corrected = kdd.load_kdd_file(data_dir / kdd.TEST_FILE, kdd.EXPECTED_COUNTS[kdd.TEST_FILE])
+        stream = kdd.build_stream(corrected)
+        return stream.X, stream.anomaly
     raise AnomascopeError(f"the model's dataset {dataset!r} is not known to the command line")
 
 
