@@ -59,6 +59,25 @@ CORE_SHA256 = {
 # in its dependencies.
 SHIPPED_PACKAGES = ["numpy"]
 
+# Content Security Policy, as tight as the app allows. Pages carry it in a <meta> tag (GitHub
+# Pages cannot send headers); `serve --kiosk` also sends it as a header, which then governs the
+# Web Worker too: Pyodide compiles WebAssembly there, hence 'wasm-unsafe-eval' (not the broader
+# 'unsafe-eval'). Nothing inline runs: no 'unsafe-inline' anywhere.
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "worker-src 'self'",
+        "connect-src 'self'",
+        "img-src 'self' data: blob:",
+        "style-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'none'",
+    ]
+)
+
 DATA_URLS = {
     "ECG5000/ECG5000_TRAIN.txt": "https://www.timeseriesclassification.com/aeon-toolkit/ECG5000.zip",
     "ECG5000/ECG5000_TEST.txt": "https://www.timeseriesclassification.com/aeon-toolkit/ECG5000.zip",
@@ -111,7 +130,15 @@ def ensure_venv(command: str) -> None:
     if not stamp.exists() or stamp.read_text() != digest:
         log("venv", f"installing groups {', '.join(GROUPS[command])}")
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *requirements],
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                *requirements,
+            ],
             check=True,
         )
         stamp.write_text(digest)
@@ -233,7 +260,8 @@ def build_wheel(out: Path) -> Path:
         old.unlink()
     run_quiet(
         [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(out)],
-        "building the anomascope wheel", cwd=ROOT,
+        "building the anomascope wheel",
+        cwd=ROOT,
         env={**os.environ, "SOURCE_DATE_EPOCH": "315532800"},
     )
     wheel = next(out.glob("anomascope-*.whl"))
@@ -254,9 +282,15 @@ def write_runtime(cache: Path, lock: dict, wheel: Path, out: Path) -> None:
         packages[name] = entry
     version = wheel.name.split("-")[1]
     packages["anomascope"] = {
-        "name": "anomascope", "version": version, "file_name": wheel.name,
-        "install_dir": "site", "sha256": sha256_file(wheel), "package_type": "package",
-        "imports": ["anomascope"], "depends": ["numpy"], "unvendored_tests": False,
+        "name": "anomascope",
+        "version": version,
+        "file_name": wheel.name,
+        "install_dir": "site",
+        "sha256": sha256_file(wheel),
+        "package_type": "package",
+        "imports": ["anomascope"],
+        "depends": ["numpy"],
+        "unvendored_tests": False,
     }
     trimmed = {"info": lock["info"], "packages": packages}
     (out / "pyodide-lock.json").write_text(json.dumps(trimmed, indent=1, sort_keys=True))
@@ -310,15 +344,21 @@ def write_data_assets(folder: Path, out: Path) -> None:
     data = ecg.load_ecg5000(folder)
     np.savez(
         out / "ecg5000.npz",
-        train_X=data.train_X, train_y=data.train_y, test_X=data.test_X, test_y=data.test_y,
+        train_X=data.train_X,
+        train_y=data.train_y,
+        test_X=data.test_X,
+        test_y=data.test_y,
     )
     log("data", f"ecg5000.npz: {len(data.train_y)} train + {len(data.test_y)} test beats")
     kdd.read_feature_names(folder / kdd.NAMES_FILE)
     corrected = kdd.load_kdd_file(folder / kdd.TEST_FILE, kdd.EXPECTED_COUNTS[kdd.TEST_FILE])
     stream = kdd.stream_arrays(corrected)
     np.savez_compressed(out / "kdd_stream.npz", **stream)
-    log("data", f"kdd_stream.npz: {len(stream['anomaly'])} connections "
-                f"({int(stream['anomaly'].sum())} attacks) from corrected.gz")
+    log(
+        "data",
+        f"kdd_stream.npz: {len(stream['anomaly'])} connections "
+        f"({int(stream['anomaly'].sum())} attacks) from corrected.gz",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,10 +373,14 @@ def write_models(out: Path) -> None:
         if not weights.exists():
             continue  # companion files (e.g. training history) are copied below
         manifest = json.loads(manifest_path.read_text())
-        index.append({
-            "name": manifest_path.stem, "kind": manifest["kind"], "dataset": manifest["dataset"],
-            "title": manifest.get("title", manifest_path.stem),
-        })
+        index.append(
+            {
+                "name": manifest_path.stem,
+                "kind": manifest["kind"],
+                "dataset": manifest["dataset"],
+                "title": manifest.get("title", manifest_path.stem),
+            }
+        )
     for path in MODELS.iterdir():
         if path.suffix in {".json", ".npz"}:
             shutil.copy2(path, out / path.name)
@@ -349,12 +393,13 @@ def render_pages(out: Path) -> None:
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(WEB / "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
     )
     shutil.copytree(WEB / "static", out / "static", dirs_exist_ok=True)
     pages = [p.name for p in (WEB / "templates").glob("*.html") if not p.name.startswith("_")]
     for page in pages:
-        html = env.get_template(page).render(pyodide_version=PYODIDE_VERSION, page=page)
+        html = env.get_template(page).render(pyodide_version=PYODIDE_VERSION, page=page, csp=CSP)
         (out / page).write_text(html)
     log("pages", f"rendered {', '.join(sorted(pages))}")
 
@@ -372,6 +417,16 @@ def write_manifest(out: Path) -> dict:
     return manifest
 
 
+def write_service_worker(out: Path, manifest: dict) -> None:
+    """Render web/sw.js with this build's version and file list (see its header)."""
+    import jinja2
+
+    template = jinja2.Template((WEB / "sw.js").read_text(), undefined=jinja2.StrictUndefined)
+    files = sorted(manifest["files"])
+    (out / "sw.js").write_text(template.render(version=manifest["version"], files=files))
+    log("offline", f"sw.js precaches {len(files)} files")
+
+
 def build(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     folder = data_dir(args.data)
@@ -384,7 +439,7 @@ def build(args: argparse.Namespace) -> None:
         write_data_assets(folder, staging / "data")
         write_models(staging / "models")
         render_pages(staging)
-        write_manifest(staging)
+        write_service_worker(staging, write_manifest(staging))
         if DIST.exists():
             shutil.rmtree(DIST)
         staging.rename(DIST)
@@ -403,7 +458,9 @@ def serve(args: argparse.Namespace) -> None:
     class Handler(SimpleHTTPRequestHandler):
         extensions_map = {
             **SimpleHTTPRequestHandler.extensions_map,
-            ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
+            ".wasm": "application/wasm",
+            ".mjs": "text/javascript",
+            ".js": "text/javascript",
         }
 
         def __init__(self, *a, **kw):
@@ -444,7 +501,9 @@ def bench(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("command", nargs="?", default="build", choices=sorted(GROUPS))
     parser.add_argument("--data", help="data folder (default: $ANOMASCOPE_DATA or a user cache)")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address (default 127.0.0.1)")

@@ -20,8 +20,12 @@ PAGES = Path(__file__).resolve().parent / "pages"
 COLD_LOADS = 5
 READY = "html[data-app-ready]"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -30,7 +34,9 @@ class Handler(SimpleHTTPRequestHandler):
 
     extensions_map = {
         **SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
     }
 
     def translate_path(self, path: str) -> str:

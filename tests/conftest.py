@@ -15,5 +15,7 @@ def data_dir() -> Path:
     """The dataset folder ($ANOMASCOPE_DATA; ``python build.py test`` always sets it)."""
     folder = os.environ.get("ANOMASCOPE_DATA")
     if not folder:
-        pytest.fail("set ANOMASCOPE_DATA to the dataset folder (python build.py test does)", pytrace=False)
+        pytest.fail(
+            "set ANOMASCOPE_DATA to the dataset folder (python build.py test does)", pytrace=False
+        )
     return Path(folder)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
 from anomascope import AnomascopeError
 from anomascope.detectors.base import Detector
 from anomascope.detectors.iforest import IsolationForestDetector

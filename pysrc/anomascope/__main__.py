@@ -1,7 +1,7 @@
 """Command line: the same loaders and detectors the browser uses.
 
-    python -m anomascope score --model models/ecg_autoencoder beats.csv
-    python -m anomascope evaluate --model models/ecg_autoencoder --data DIR
+python -m anomascope score --model models/ecg_autoencoder beats.csv
+python -m anomascope evaluate --model models/ecg_autoencoder --data DIR
 """
 
 from __future__ import annotations
@@ -87,11 +87,16 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m anomascope", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m anomascope",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     score = sub.add_parser("score", help="print one score and label per row of FILE")
-    score.add_argument("--model", required=True, help="model path stem, e.g. models/ecg_autoencoder")
+    score.add_argument(
+        "--model", required=True, help="model path stem, e.g. models/ecg_autoencoder"
+    )
     score.add_argument("--threshold", type=float, help="override the model's threshold")
     score.add_argument("file")
     score.set_defaults(run=cmd_score)

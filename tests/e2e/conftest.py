@@ -6,64 +6,26 @@ The site must be built first (``python build.py test`` does it).
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-
-DIST = Path(__file__).resolve().parents[2] / "dist"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-READY = 'html[data-app-ready="true"]'
-BOOT_TIMEOUT_MS = 180_000
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    extensions_map = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-    }
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+from served_site import BOOT_TIMEOUT_MS, CHROMIUM_FLAGS, READY, chromium_path, serve_dist
 
 
 @pytest.fixture(scope="session")
 def site_url() -> Iterator[str]:
-    if not (DIST / "index.html").exists():
-        pytest.fail("dist/ is not built: run `python build.py test`", pytrace=False)
-    handler = functools.partial(QuietHandler, directory=str(DIST))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-def chromium_path() -> str | None:
-    explicit = os.environ.get("ANOMASCOPE_CHROMIUM")
-    if explicit:
-        return explicit
-    return shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    with serve_dist() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     path = chromium_path()
-    return {**browser_type_launch_args, "args": CHROMIUM_FLAGS, **({"executable_path": path} if path else {})}
+    return {
+        **browser_type_launch_args,
+        "args": CHROMIUM_FLAGS,
+        **({"executable_path": path} if path else {}),
+    }
 
 
 class Guard:

@@ -9,14 +9,14 @@ import pytest
 
 sklearn = pytest.importorskip("sklearn")
 
-from anomascope import metrics  # noqa: E402
-from anomascope.detectors.pca import PCADetector  # noqa: E402
-from anomascope.weights import load_model_files, save_model  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.ensemble import IsolationForest  # noqa: E402
 from sklearn.metrics import roc_auc_score, roc_curve  # noqa: E402
 from sklearn.svm import OneClassSVM  # noqa: E402
 
+from anomascope import metrics  # noqa: E402
+from anomascope.detectors.pca import PCADetector  # noqa: E402
+from anomascope.weights import load_model_files, save_model  # noqa: E402
 from train.sklearn_export import (  # noqa: E402
     iforest_from_sklearn,
     ocsvm_from_sklearn,

@@ -28,7 +28,9 @@ def test_data_folder_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert build.data_dir(None) == tmp_path / "cache" / "anomascope" / "datasets"
 
 
-def test_offline_with_files_missing_names_them(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_offline_with_files_missing_names_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     def offline(*args: object, **kwargs: object) -> None:
         raise OSError("network is unreachable")
 
@@ -42,7 +44,13 @@ def test_offline_with_files_missing_names_them(monkeypatch: pytest.MonkeyPatch, 
 
 
 def test_trimmed_lock_lists_only_shipped_packages() -> None:
-    lock = {"packages": {"numpy": {"depends": []}, "micropip": {"depends": ["packaging"]},
-                         "packaging": {"depends": []}, "scipy": {"depends": ["numpy"]}}}
+    lock = {
+        "packages": {
+            "numpy": {"depends": []},
+            "micropip": {"depends": ["packaging"]},
+            "packaging": {"depends": []},
+            "scipy": {"depends": ["numpy"]},
+        }
+    }
     assert build._with_dependencies(lock, ["scipy"]) == ["numpy", "scipy"]
     assert build._with_dependencies(lock, ["numpy"]) == ["numpy"]

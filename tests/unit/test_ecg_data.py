@@ -13,7 +13,10 @@ from anomascope.data import ecg
 
 def ucr_text(rows: int = 3, width: int = 140, label: float = 1.0) -> str:
     rng = np.random.default_rng(0)
-    lines = [" ".join([f"{label:.7e}"] + [f"{v:.7e}" for v in rng.normal(size=width)]) for _ in range(rows)]
+    lines = [
+        " ".join([f"{label:.7e}"] + [f"{v:.7e}" for v in rng.normal(size=width)])
+        for _ in range(rows)
+    ]
     return "\n".join(lines) + "\n"
 
 

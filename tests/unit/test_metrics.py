@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+
 from anomascope import AnomascopeError
 from anomascope import metrics as m
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from anomascope import AnomascopeError
 from anomascope.detectors.pca import PCADetector
 from anomascope.metrics import ThresholdChoice

@@ -44,7 +44,8 @@ def parse_beats(data: bytes | str, name: str = "file") -> Beats:
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
             raise AnomascopeError(
-                f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
+                f"{name}: the file is {len(data) / 1e6:.1f} MB; "
+                f"the limit is {MAX_BYTES / 1e6:.0f} MB"
             )
         if b"\x00" in data[:4096]:
             raise AnomascopeError(f"{name}: this looks like a binary file, not CSV/TSV/text")
@@ -76,14 +77,18 @@ def parse_beats(data: bytes | str, name: str = "file") -> Beats:
         )
     if len(widths) > 1:
         n, tokens = next((n, t) for n, t in rows if len(t) != width)
-        raise AnomascopeError(f"{name}: line {n} has {len(tokens)} values, line {rows[0][0]} has {width}")
+        raise AnomascopeError(
+            f"{name}: line {n} has {len(tokens)} values, line {rows[0][0]} has {width}"
+        )
     try:
         table = np.array([tokens for _, tokens in rows], dtype=np.float64)
     except ValueError:
         for n, tokens in rows:
             bad = next((t for t in tokens if _number_or_none(t) is None), None)
             if bad is not None:
-                raise AnomascopeError(f"{name}: line {n} has a value that is not a number: {bad[:20]!r}") from None
+                raise AnomascopeError(
+                    f"{name}: line {n} has a value that is not a number: {bad[:20]!r}"
+                ) from None
         raise
     finite = np.isfinite(table).all(axis=1)
     if not finite.all():
@@ -96,6 +101,7 @@ def parse_beats(data: bytes | str, name: str = "file") -> Beats:
     if not valid.all():
         n = rows[int(np.argmin(valid))][0]
         raise AnomascopeError(
-            f"{name}: line {n} has label {labels[~valid][0]:g}; labels are ECG5000 classes 1..5 (1 = normal)"
+            f"{name}: line {n} has label {labels[~valid][0]:g}; "
+            "labels are ECG5000 classes 1..5 (1 = normal)"
         )
     return Beats(table[:, 1:].astype(np.float32), labels.astype(np.int8), header)

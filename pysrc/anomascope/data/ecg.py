@@ -103,7 +103,8 @@ def load_ecg5000(data_dir: str | Path) -> ECG5000:
         if counts != EXPECTED_COUNTS[rel]:
             raise AnomascopeError(
                 f"{path}: expected {sum(EXPECTED_COUNTS[rel])} rows with class counts "
-                f"{EXPECTED_COUNTS[rel]}, found {len(y)} rows with {counts} (partial or other file?)"
+                f"{EXPECTED_COUNTS[rel]}, found {len(y)} rows with {counts} "
+                "(partial or other file?)"
             )
         arrays += [X, y]
     return ECG5000(*arrays)
