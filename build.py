@@ -25,6 +25,7 @@ import time
 import tomllib
 import urllib.request
 import zipfile
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -85,6 +86,23 @@ DATA_URLS = {
     "kddcup99/corrected.gz": "http://kdd.ics.uci.edu/databases/kddcup99/corrected.gz",
     "kddcup99/kddcup.names": "http://kdd.ics.uci.edu/databases/kddcup99/kddcup.names",
 }
+
+
+# Debian's Chromium in tests and benchmarks: no background traffic to Google's hosts.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def chromium_path() -> str | None:
+    """The system Chromium ($ANOMASCOPE_CHROMIUM, else chromium on PATH); None means
+    Playwright's own browser."""
+    return os.environ.get("ANOMASCOPE_CHROMIUM") or shutil.which("chromium")
 
 
 class BuildError(RuntimeError):
@@ -451,26 +469,64 @@ def build(args: argparse.Namespace) -> None:
 # --------------------------------------------------------------------------------------------
 # Commands
 # --------------------------------------------------------------------------------------------
+class SiteHandler(SimpleHTTPRequestHandler):
+    """Serves ``root`` (dist/) with the right types for WebAssembly and ES modules, quietly;
+    optionally under a URL ``prefix`` (like a GitHub Pages sub-path) and with extra headers.
+    Tests and the benchmark reuse it through :func:`start_server`."""
+
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+    }
+    root: Path = DIST
+    prefix = "/"
+    extra_headers: dict[str, str] = {}
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, directory=str(self.root), **kw)
+
+    def translate_path(self, path: str) -> str:
+        if not path.startswith(self.prefix):
+            return str(self.root / "__outside_the_site__")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def end_headers(self) -> None:
+        for key, value in self.extra_headers.items():
+            self.send_header(key, value)
+        if self.path.split("?")[0].endswith("sw.js"):
+            self.send_header("Cache-Control", "no-cache")  # so a new build is noticed at once
+        super().end_headers()
+
+    def log_message(self, format, *a):  # noqa: A002 - signature of the base class
+        pass
+
+
+KIOSK_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def start_server(
+    host: str = "127.0.0.1", port: int = 0, handler: type = SiteHandler, **attributes
+) -> ThreadingHTTPServer:
+    """A server for dist/ (``attributes`` override SiteHandler's: prefix, extra_headers...)."""
+    return ThreadingHTTPServer((host, port), type("Handler", (handler,), attributes))
+
+
 def serve(args: argparse.Namespace) -> None:
     build(args)
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(SimpleHTTPRequestHandler):
-        extensions_map = {
-            **SimpleHTTPRequestHandler.extensions_map,
-            ".wasm": "application/wasm",
-            ".mjs": "text/javascript",
-            ".js": "text/javascript",
-        }
-
-        def __init__(self, *a, **kw):
-            super().__init__(*a, directory=str(DIST), **kw)
-
-        def log_message(self, format, *a):  # noqa: A002 - signature of the base class
-            pass
-
-    server = ThreadingHTTPServer((args.host, args.port), Handler)
-    print(f"Serving Anomascope at http://{args.host}:{server.server_address[1]}/  (Ctrl+C stops)")
+    if args.kiosk and args.host not in {"127.0.0.1", "localhost", "::1"}:
+        raise BuildError("--kiosk serves on loopback only; drop --host")
+    server = start_server(args.host, args.port, extra_headers=KIOSK_HEADERS if args.kiosk else {})
+    url = f"http://{args.host}:{server.server_address[1]}/"
+    print(f"Serving Anomascope at {url}  (Ctrl+C stops)", flush=True)
+    if args.kiosk:
+        print(f"Kiosk: security headers on. Open it full screen with: chromium --kiosk {url}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -480,7 +536,7 @@ def serve(args: argparse.Namespace) -> None:
 def test(args: argparse.Namespace) -> None:
     build(args)
     env = {**os.environ, "ANOMASCOPE_DATA": str(data_dir(args.data))}
-    if not Path("/usr/bin/chromium").exists() and not os.environ.get("ANOMASCOPE_CHROMIUM"):
+    if chromium_path() is None:
         log("test", "no system Chromium: installing Playwright's own browser")
         subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"], check=True)
     if not args.pytest_args:  # the whole suite: lint and type-check first
@@ -508,6 +564,9 @@ def main() -> None:
     parser.add_argument("--data", help="data folder (default: $ANOMASCOPE_DATA or a user cache)")
     parser.add_argument("--host", default="127.0.0.1", help="serve: address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="serve: port (default 8000)")
+    parser.add_argument(
+        "--kiosk", action="store_true", help="serve: loopback only, with security headers"
+    )
     args, rest = parser.parse_known_args()
     args.pytest_args = rest
     if rest and args.command != "test":

@@ -6,15 +6,15 @@ runtime's) because this machine is noisy.
 
 from __future__ import annotations
 
-import functools
 import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import build
 
 PAGES = Path(__file__).resolve().parent / "pages"
 COLD_LOADS = 5
@@ -29,28 +29,18 @@ CHROMIUM_FLAGS = [
 ]
 
 
-class Handler(SimpleHTTPRequestHandler):
-    """Serves dist/, plus the benchmark's own pages under /__bench/ (never part of the site)."""
-
-    extensions_map = {
-        **SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-        ".mjs": "text/javascript",
-        ".js": "text/javascript",
-    }
+class BenchHandler(build.SiteHandler):
+    """dist/, plus the benchmark's own pages under /__bench/ (never part of the site)."""
 
     def translate_path(self, path: str) -> str:
         if path.startswith("/__bench/"):
             return str(PAGES / path.split("?")[0].removeprefix("/__bench/"))
         return super().translate_path(path)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
 
 @contextmanager
 def serve(dist: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(dist)))
+    server = build.start_server(handler=BenchHandler, root=dist)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -96,9 +86,9 @@ def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
 
     figures: dict[str, Any] = {"dist_bytes": dist_bytes(dist)}
     with serve(dist) as base, sync_playwright() as pw:
-        chromium = Path("/usr/bin/chromium")
+        chromium = build.chromium_path()
         browser = pw.chromium.launch(
-            args=CHROMIUM_FLAGS, **({"executable_path": str(chromium)} if chromium.exists() else {})
+            args=build.CHROMIUM_FLAGS, **({"executable_path": chromium} if chromium else {})
         )
         bare, app = [], []
         for _ in range(COLD_LOADS):  # interleaved, so drift in machine load hits both alike

@@ -50,7 +50,7 @@ def test_injected_inline_script_does_not_run(app, guard) -> None:  # type: ignor
 
 
 def test_kiosk_csp_header_also_governs_the_worker(page, guard) -> None:  # type: ignore[no-untyped-def]
-    with serve_dist(headers={"Content-Security-Policy": build.CSP}) as url:
+    with serve_dist(headers=build.KIOSK_HEADERS) as url:
         guard.origin = url.rstrip("/")
         page.goto(url)
         wait_ready(page)
