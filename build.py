@@ -385,6 +385,8 @@ def write_data_assets(folder: Path, out: Path) -> None:
 def write_models(out: Path) -> None:
     """Copy the exported models (weights + manifests) and write an index of them."""
     out.mkdir(parents=True, exist_ok=True)
+    if not any(MODELS.glob("*.npz")):
+        raise BuildError(f"no exported models in {MODELS}: run the training scripts in train/")
     index = []
     for manifest_path in sorted(MODELS.glob("*.json")):
         weights = manifest_path.with_suffix(".npz")
