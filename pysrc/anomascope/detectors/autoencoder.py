@@ -1,0 +1,164 @@
+"""Dense autoencoder detector: trainable in numpy, or built from exported torch weights.
+
+The anomaly score is the per-row mean squared reconstruction error (higher = more anomalous).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from anomascope import AnomascopeError
+from anomascope.detectors.base import ReconstructionDetector
+from anomascope.nn.models import VAE, Autoencoder, normalize_architecture
+from anomascope.nn.optim import make_optimizer
+from anomascope.nn.regularizers import Regularizer
+from anomascope.nn.trainer import Trainer
+
+#: used when ``architecture`` is omitted (``input_dim`` comes from the data)
+DEFAULT_ARCHITECTURE: dict[str, Any] = {"encoder_units": [32, 16], "latent_dim": 8}
+
+
+class _DenseDetector(ReconstructionDetector):
+    """Shared fit / parameter plumbing of the autoencoder and VAE detectors."""
+
+    model_class: ClassVar[type[Autoencoder] | type[VAE]] = Autoencoder
+    _is_vae: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        architecture: dict[str, Any] | None = None,
+        *,
+        epochs: int = 20,
+        batch_size: int = 256,
+        optimizer: str = "adam",
+        optimizer_kwargs: dict[str, Any] | None = None,
+        loss: str = "mse",
+        regularizer: Regularizer | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.architecture_in = architecture
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.optimizer_kwargs = dict(optimizer_kwargs or {})
+        self.loss = loss
+        self.regularizer = regularizer
+        self.seed = seed
+        self.model_: Any = None
+        self.trainer_: Trainer | None = None
+        self.history_: list[float] = []
+
+    # -- training ------------------------------------------------------------------------
+    def _resolve_architecture(self, input_dim: int) -> dict[str, Any]:
+        arch = dict(DEFAULT_ARCHITECTURE if self.architecture_in is None else self.architecture_in)
+        arch.setdefault("input_dim", input_dim)
+        if arch["input_dim"] != input_dim:
+            raise AnomascopeError(
+                f"architecture input_dim is {arch['input_dim']} "
+                f"but the data has {input_dim} columns"
+            )
+        return normalize_architecture(arch, vae=self._is_vae)
+
+    def make_trainer(self, input_dim: int, rng: np.random.Generator | None = None) -> Trainer:
+        """Build (or reuse) the model and a resumable :class:`Trainer` for chunked training.
+
+        The model is initialised from ``rng`` (default ``default_rng(seed)``), which then also
+        drives shuffling and noise. Afterwards ``trainer.train_steps(X, k)`` /
+        ``trainer.train_epoch(X)`` train ``self.model_`` in place.
+        """
+        rng = np.random.default_rng(self.seed) if rng is None else rng
+        if self.model_ is None:
+            self.model_ = self.model_class(self._resolve_architecture(input_dim), rng)
+        opt = make_optimizer(self.optimizer, self.model_.params, **self.optimizer_kwargs)
+        self.trainer_ = Trainer(
+            self.model_,
+            opt,
+            loss=self.loss,
+            regularizer=self.regularizer,
+            batch_size=self.batch_size,
+            rng=rng,
+        )
+        return self.trainer_
+
+    def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> _DenseDetector:
+        """Train a fresh model for ``epochs`` epochs on rows ``X`` ``(n, d)``; returns self.
+
+        Raises
+        ------
+        TrainingDiverged
+            If the loss becomes non-finite (``model_`` keeps its last good parameters).
+        """
+        X = np.asarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise AnomascopeError(f"training data must be a non-empty 2-d array, got {X.shape}")
+        if not np.isfinite(X).all():
+            raise AnomascopeError("training data contains NaN or infinite values")
+        self.model_ = None
+        trainer = self.make_trainer(X.shape[1])
+        self.history_ = []
+        for _ in range(int(self.epochs)):
+            self.history_.append(float(trainer.train_epoch(X).mean()))
+        return self
+
+    # -- scoring -------------------------------------------------------------------------
+    def _fitted(self) -> Any:
+        if self.model_ is None:
+            raise AnomascopeError(f"this {type(self).__name__} is not fitted yet")
+        return self.model_
+
+    def reconstruct(self, X: np.ndarray) -> np.ndarray:
+        """Reconstruction of ``X`` ``(n, d)``, float32, same shape."""
+        return self._fitted().reconstruct(X)
+
+    # -- parameters ----------------------------------------------------------------------
+    def architecture(self) -> dict[str, Any]:
+        return dict(self._fitted().architecture)
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return self._fitted().state_dict()
+
+    @classmethod
+    def expected_shapes(cls, architecture: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+        return cls.model_class.expected_shapes(architecture)
+
+    @classmethod
+    def from_state(
+        cls, architecture: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> _DenseDetector:
+        det = cls(architecture)
+        model = cls.model_class(architecture)
+        model.load_state_dict(arrays)
+        det.model_ = model
+        return det
+
+
+class AutoencoderDetector(_DenseDetector):
+    """Dense autoencoder detector (kind ``"autoencoder"``).
+
+    Parameters
+    ----------
+    architecture : dict, optional
+        See :mod:`anomascope.nn.models`; default :data:`DEFAULT_ARCHITECTURE` with the
+        data's ``input_dim``.
+    epochs, batch_size : int
+        Training length and rows per step.
+    optimizer : str
+        A key of :data:`anomascope.nn.optim.OPTIMIZERS`; ``optimizer_kwargs`` are its
+        hyperparameters (torch names and defaults, e.g. ``{"lr": 1e-3}``).
+    loss : {"mse", "mae"}
+    regularizer : Regularizer, optional
+        Weight penalty (see :mod:`anomascope.nn.regularizers`).
+    seed : int
+        Seeds weight initialisation, shuffling (and the VAE's noise).
+
+    Attributes
+    ----------
+    model_ : Autoencoder
+    history_ : list of float
+        Mean batch loss per epoch of the last :meth:`fit`.
+    """
+
+    kind: ClassVar[str] = "autoencoder"
+    model_class = Autoencoder

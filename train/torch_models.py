@@ -1,0 +1,196 @@
+"""PyTorch twins of the numpy dense models in ``anomascope.nn.models``.
+
+Both modules take the same architecture dicts as the numpy side and name their parameters so
+that ``module.state_dict()`` (converted to numpy) loads directly into
+``AutoencoderDetector.from_state`` / ``VAEDetector.from_state``:
+
+- ``TorchAutoencoder``: ``encoder.{i}.weight|bias`` then ``decoder.{i}.weight|bias``;
+- ``TorchVAE``: ``encoder.{i}`` (hidden), ``fc_mu``, ``fc_logvar``, ``decoder.{i}``.
+
+Activations are applied functionally (no parameters). Losses follow the numpy conventions:
+reconstruction loss averaged over every element; weight penalty
+``l1 * sum|W| + l2 * sum W**2`` over weights only; VAE loss
+``(sum err + beta * sum KL) / (n * input_dim)`` (see ``anomascope.nn.models``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
+
+
+def activation(x: torch.Tensor, name: str, slope: float = 0.01) -> torch.Tensor:
+    """Apply the activation ``name`` (same names as the numpy engine)."""
+    if name == "relu":
+        return F.relu(x)
+    if name == "leaky_relu":
+        return F.leaky_relu(x, slope)
+    if name == "tanh":
+        return torch.tanh(x)
+    if name == "sigmoid":
+        return torch.sigmoid(x)
+    if name == "linear":
+        return x
+    raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(_ACTIVATIONS)}")
+
+
+def _linears(dims: list[int]) -> nn.ModuleList:
+    return nn.ModuleList(nn.Linear(dims[i], dims[i + 1]) for i in range(len(dims) - 1))
+
+
+def reconstruction_loss(
+    pred: torch.Tensor, target: torch.Tensor, kind: str = "mse"
+) -> torch.Tensor:
+    """Mean over every element of the squared (``mse``) or absolute (``mae``) error."""
+    if kind == "mse":
+        return F.mse_loss(pred, target)
+    if kind == "mae":
+        return F.l1_loss(pred, target)
+    raise ValueError(f"unknown loss {kind!r}; choose mse or mae")
+
+
+class _Penalty(nn.Module):
+    def weight_penalty(self, l1: float = 0.0, l2: float = 0.0) -> torch.Tensor:
+        """``l1 * sum|W| + l2 * sum W**2`` over every Linear weight (biases excluded)."""
+        total = torch.zeros(())
+        for name, p in self.named_parameters():
+            if name.endswith(".weight"):
+                if l1:
+                    total = total + l1 * p.abs().sum()
+                if l2:
+                    total = total + l2 * (p * p).sum()
+        return total
+
+    def numpy_state(self) -> dict[str, np.ndarray]:
+        """``state_dict()`` as float32 numpy arrays (the export format)."""
+        return {
+            k: v.detach().cpu().numpy().astype(np.float32) for k, v in self.state_dict().items()
+        }
+
+
+class TorchAutoencoder(_Penalty):
+    """Dense autoencoder with the numpy ``Autoencoder`` architecture dict.
+
+    Keys: ``input_dim``, ``encoder_units``, ``latent_dim``, ``decoder_units`` (default
+    mirrored), ``activation``, ``latent_activation``, ``output_activation``, ``leaky_slope``.
+    """
+
+    def __init__(self, architecture: dict[str, Any]) -> None:
+        super().__init__()
+        a = architecture
+        enc_units = list(a.get("encoder_units", []))
+        dec_units = list(a.get("decoder_units", enc_units[::-1]))
+        self.architecture = {
+            "input_dim": int(a["input_dim"]),
+            "encoder_units": enc_units,
+            "latent_dim": int(a["latent_dim"]),
+            "decoder_units": dec_units,
+            "activation": a.get("activation", "relu"),
+            "latent_activation": a.get("latent_activation", "linear"),
+            "output_activation": a.get("output_activation", "linear"),
+            "leaky_slope": float(a.get("leaky_slope", 0.01)),
+        }
+        d, latent = self.architecture["input_dim"], self.architecture["latent_dim"]
+        self.encoder = _linears([d, *enc_units, latent])
+        self.decoder = _linears([latent, *dec_units, d])
+
+    def _run(self, layers: nn.ModuleList, h: torch.Tensor, last: str) -> torch.Tensor:
+        a = self.architecture
+        for i, layer in enumerate(layers):
+            act = last if i == len(layers) - 1 else a["activation"]
+            h = activation(layer(h), act, a["leaky_slope"])
+        return h
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self._run(self.encoder, x, self.architecture["latent_activation"])
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self._run(self.decoder, z, self.architecture["output_activation"])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+    def loss(self, x: torch.Tensor, kind: str = "mse") -> torch.Tensor:
+        """Mean reconstruction loss of batch ``x`` (no penalty)."""
+        return reconstruction_loss(self(x), x, kind)
+
+    def score(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-row reconstruction MSE (the anomaly score)."""
+        return ((self(x) - x) ** 2).mean(dim=1)
+
+
+class TorchVAE(_Penalty):
+    """Dense VAE with the numpy ``VAE`` architecture dict.
+
+    Keys: ``input_dim``, ``encoder_units``, ``latent_dim``, ``decoder_units``, ``activation``,
+    ``output_activation``, ``leaky_slope``, ``beta``.
+    """
+
+    def __init__(self, architecture: dict[str, Any]) -> None:
+        super().__init__()
+        a = architecture
+        enc_units = list(a.get("encoder_units", []))
+        dec_units = list(a.get("decoder_units", enc_units[::-1]))
+        self.architecture = {
+            "input_dim": int(a["input_dim"]),
+            "encoder_units": enc_units,
+            "latent_dim": int(a["latent_dim"]),
+            "decoder_units": dec_units,
+            "activation": a.get("activation", "relu"),
+            "output_activation": a.get("output_activation", "linear"),
+            "leaky_slope": float(a.get("leaky_slope", 0.01)),
+            "beta": float(a.get("beta", 1.0)),
+        }
+        d, latent = self.architecture["input_dim"], self.architecture["latent_dim"]
+        hidden = enc_units[-1] if enc_units else d
+        self.encoder = _linears([d, *enc_units])
+        self.fc_mu = nn.Linear(hidden, latent)
+        self.fc_logvar = nn.Linear(hidden, latent)
+        self.decoder = _linears([latent, *dec_units, d])
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        a = self.architecture
+        h = x
+        for layer in self.encoder:
+            h = activation(layer(h), a["activation"], a["leaky_slope"])
+        return self.fc_mu(h), self.fc_logvar(h)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        a = self.architecture
+        h = z
+        for i, layer in enumerate(self.decoder):
+            last = i == len(self.decoder) - 1
+            h = activation(
+                layer(h), a["output_activation"] if last else a["activation"], a["leaky_slope"]
+            )
+        return h
+
+    def forward(
+        self, x: torch.Tensor, eps: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """``(reconstruction, mu, logvar)`` with ``z = mu + exp(logvar / 2) * eps``."""
+        mu, logvar = self.encode(x)
+        if eps is None:
+            eps = torch.randn_like(mu)
+        z = mu + torch.exp(0.5 * logvar) * eps
+        return self.decode(z), mu, logvar
+
+    def loss(
+        self, x: torch.Tensor, eps: torch.Tensor | None = None, kind: str = "mse"
+    ) -> torch.Tensor:
+        """``(sum err + beta * sum KL) / (n * input_dim)``, as the numpy ``VAE``."""
+        recon, mu, logvar = self(x, eps)
+        rec = reconstruction_loss(recon, x, kind)
+        kl = -0.5 * torch.sum(1 + logvar - mu * mu - torch.exp(logvar))
+        return rec + self.architecture["beta"] * kl / x.numel()
+
+    def score(self, x: torch.Tensor) -> torch.Tensor:
+        """Per-row reconstruction MSE of ``decode(mu)`` (deterministic anomaly score)."""
+        mu, _ = self.encode(x)
+        return ((self.decode(mu) - x) ** 2).mean(dim=1)
