@@ -62,10 +62,18 @@ def evaluation_rows(model: LoadedModel, data_dir: Path) -> tuple[np.ndarray, np.
     raise AnomascopeError(f"the model's dataset {dataset!r} is not known to the command line")
 
 
+def threshold_of(model: LoadedModel, override: float | None) -> float:
+    """The threshold to label with: ``override``, else the model's own."""
+    threshold = model.detector.threshold_ if override is None else override
+    if threshold is None:
+        raise AnomascopeError("the model has no threshold; pass --threshold")
+    return float(threshold)
+
+
 def cmd_score(args: argparse.Namespace) -> None:
     model = open_model(args.model)
     X, _ = read_rows(model, Path(args.file))
-    threshold = model.detector.threshold_ if args.threshold is None else args.threshold
+    threshold = threshold_of(model, args.threshold)
     scores = model.detector.score_samples(model.preprocess(X))
     out = sys.stdout
     out.write("row\tscore\tlabel\n")
@@ -77,11 +85,10 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     model = open_model(args.model)
     X, labels = evaluation_rows(model, Path(args.data))
     scores = model.detector.score_samples(model.preprocess(X))
-    threshold = model.detector.threshold_ if args.threshold is None else args.threshold
     summary: dict[str, Any] = {
         "model": model.manifest.get("name"),
         "dataset": model.manifest.get("dataset"),
-        **metrics_summary(scores, labels, float(threshold)),
+        **metrics_summary(scores, labels, threshold_of(model, args.threshold)),
     }
     print(json.dumps(summary, indent=1))
 
