@@ -1,0 +1,79 @@
+"""The command line reads the same files as the browser and prints scores / metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from anomascope.__main__ import main
+from anomascope.data import ecg, kdd
+from anomascope.detectors.pca import PCADetector
+from anomascope.metrics import roc_auc
+from anomascope.weights import save_model
+
+
+@pytest.fixture(scope="module")
+def ecg_data(data_dir: Path) -> ecg.ECG5000:
+    return ecg.load_ecg5000(data_dir)
+
+
+@pytest.fixture
+def ecg_model(tmp_path: Path, ecg_data: ecg.ECG5000) -> Path:
+    detector = PCADetector(6).fit(ecg_data.train_X[ecg_data.train_y == 1])
+    detector.threshold_ = 0.05
+    save_model(tmp_path, "ecg_test_pca", detector, {"dataset": "ecg5000"})
+    return tmp_path / "ecg_test_pca"
+
+
+def test_score_prints_one_row_per_beat(
+    ecg_model: Path, ecg_data: ecg.ECG5000, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    beats = tmp_path / "beats.csv"
+    np.savetxt(beats, ecg_data.test_X[:3], delimiter=",")
+    assert main(["score", "--model", str(ecg_model), str(beats)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "row\tscore\tlabel" and len(lines) == 4
+    for line in lines[1:]:
+        _, score, label = line.split("\t")
+        assert label == ("anomaly" if float(score) > 0.05 else "normal")
+
+
+def test_score_reports_a_bad_file(
+    ecg_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,3\n")
+    assert main(["score", "--model", str(ecg_model), str(bad)]) == 2
+    assert "has 3 values" in capsys.readouterr().err
+    assert main(["score", "--model", str(tmp_path / "nothing"), str(bad)]) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_evaluate_reports_test_metrics(
+    ecg_model: Path, ecg_data: ecg.ECG5000, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["evaluate", "--model", str(ecg_model), "--data", str(data_dir)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    detector = PCADetector(6).fit(ecg_data.train_X[ecg_data.train_y == 1])
+    expected = roc_auc(detector.score_samples(ecg_data.test_X), ecg_data.test_y != 1)
+    assert summary["n"] == 4500
+    assert summary["auc"] == pytest.approx(expected, abs=1e-6)
+    assert summary["tp"] + summary["fp"] + summary["tn"] + summary["fn"] == 4500
+
+
+def test_evaluate_kdd_uses_the_stream(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corrected = kdd.load_kdd_file(data_dir / kdd.TEST_FILE)
+    validation = kdd.build_validation(corrected)
+    detector = PCADetector(5).fit(validation.X[~validation.anomaly])
+    detector.threshold_ = float(np.median(detector.score_samples(validation.X)))
+    save_model(tmp_path, "kdd_test_pca", detector, {"dataset": "kddcup99"})
+    assert (
+        main(["evaluate", "--model", str(tmp_path / "kdd_test_pca"), "--data", str(data_dir)]) == 0
+    )
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["n"] == 10_000 and summary["n_anomalies"] == 2000
