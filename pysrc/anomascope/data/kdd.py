@@ -4,12 +4,20 @@ Files (the UCI archive's ``databases/kddcup99/`` folder, gzip): ``kddcup.data_10
 (fitting: its normal rows only) and ``corrected.gz`` (the labelled test set: stream and
 validation). One connection per line, 42 comma-separated fields: 41 features then a label with
 a trailing dot (``normal.``, ``smurf.``). Every label other than ``normal.`` is an attack,
-including the 17 types that occur only in ``corrected``.
+including the 17 types that occur only in ``corrected``. (The report's code, fastforwardlabs/
+deepad, mapped labels through ``training_attack_types`` and so called those types "normal";
+our stream labels them correctly.)
 
 Raw feature matrix: float32 ``(n, 41)`` in :data:`FEATURE_NAMES` order; the symbolic columns
 ``protocol_type``, ``service`` and ``flag`` hold integer codes into the fixed vocabularies
 :data:`PROTOCOLS`, :data:`SERVICES`, :data:`FLAGS`. Parsing is vectorised over bytes (no loop
-over rows): the 10% file parses in a few seconds.
+over rows): the 10% file parses in a few seconds. Byte counts above 2**24 lose float32
+precision (relative error < 1e-7), which no feature set notices.
+
+Protocol splits: :func:`build_stream` (the 10,000-connection evaluation stream) and
+:func:`build_validation` (threshold and model selection) draw disjoint rows of ``corrected``
+from one seeded permutation per class (:data:`STREAM_SEED`); :func:`stream_arrays` /
+:func:`validation_arrays` give them as compact, pickle-free arrays for the site's asset.
 
 Feature sets (:mod:`anomascope.data.kdd_features`) are preprocessing specs applied to this raw
 matrix, so the browser can ship the raw stream and each model brings its own scaling.
@@ -449,7 +457,7 @@ def build_validation(
 
 
 def stream_arrays(corrected: KDDTable, seed: int = STREAM_SEED) -> dict[str, np.ndarray]:
-    """The stream as compact arrays for the site's binary asset (see :meth:`KDDSample.to_arrays`)."""
+    """The stream as compact arrays for the site's binary asset (:meth:`KDDSample.to_arrays`)."""
     return build_stream(corrected, seed).to_arrays()
 
 

@@ -1,0 +1,88 @@
+"""train.kdd end to end on tiny synthetic KDD-shaped data: fit each of the six detectors for a
+few steps, export, load with the numpy package, and compare scores with the torch / sklearn
+originals (float32 tolerances)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+
+from sklearn.decomposition import PCA  # noqa: E402
+
+from anomascope.data import kdd  # noqa: E402
+from anomascope.weights import load_model_files  # noqa: E402
+from train import kdd as train_kdd  # noqa: E402
+
+
+def _raw(rng: np.random.Generator, n: int, attack: bool) -> np.ndarray:
+    """KDD-shaped raw rows: valid category codes, skewed counts/bytes, rates in [0, 1]."""
+    X = rng.random((n, kdd.N_FEATURES)).round(2)
+    X[:, [0, 4, 5]] = rng.exponential(500.0 if attack else 50.0, (n, 3)).round()
+    X[:, 22:24] = rng.integers(0, 40 if attack else 10, (n, 2))
+    X[:, 31:33] = rng.integers(0, 255, (n, 2))
+    X[:, 1] = rng.integers(0, 3, n)
+    X[:, 2] = rng.integers(0, 10 if not attack else 71, n)
+    X[:, 3] = rng.integers(0, 2 if not attack else 11, n)
+    return X.astype(np.float32)
+
+
+def _sample(rng: np.random.Generator, n_normal: int, n_attack: int) -> kdd.KDDSample:
+    X = np.concatenate([_raw(rng, n_normal, False), _raw(rng, n_attack, True)])
+    label = np.r_[np.zeros(n_normal), rng.integers(1, 40, n_attack)].astype(np.uint8)
+    return kdd.KDDSample(
+        X=X, anomaly=label != 0, label=label, label_names=kdd.LABELS, index=np.arange(len(X))
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    rng = np.random.default_rng(0)
+    fit = _raw(rng, 600, False)
+    return fit, _sample(rng, 160, 40), _sample(rng, 160, 40)
+
+
+@pytest.mark.parametrize("model", train_kdd.MODELS)
+def test_export_load_matches_original(tmp_path, tiny, model):
+    fit, val, stream = tiny
+    choice, log = train_kdd.select(model, fit, val, stream, quick=True, seed=0)
+    assert set(log) == {"report18", "rich"}
+    row = train_kdd.export(model, choice, fit, val, stream, tmp_path, 0, log)
+    loaded = load_model_files(tmp_path, f"kdd_{model}")
+    m = loaded.manifest
+    assert m["kind"] == {"autoencoder": "autoencoder"}.get(model, model)
+    assert m["dataset"] == "kddcup99" and m["preprocessing"]["input_dim"] == 41
+    assert m["threshold"]["rule"] == "best_f1_validation"
+    assert loaded.detector.threshold_ == pytest.approx(row["threshold"])
+    # The browser path: raw rows -> manifest preprocessing -> numpy detector.
+    X = loaded.preprocess(stream.X)
+    got = loaded.score(stream.X)
+    want = choice.candidate.original(X)
+    scale = max(1.0, float(np.abs(want).max()))
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * scale)
+    assert np.std(got) > 0
+    # The row's metrics are the numpy package's own at the exported threshold.
+    pred = got > loaded.detector.threshold_
+    tp = int((pred & stream.anomaly).sum())
+    assert row["recall"] == pytest.approx(tp / stream.anomaly.sum())
+    json.loads((tmp_path / f"kdd_{model}.json").read_text())  # plain JSON (no NaN)
+
+
+def test_pca_matches_sklearn(tiny):
+    fit, val, stream = tiny
+    choice, _ = train_kdd.select(
+        "pca", fit, val, stream, quick=True, seed=0, feature_sets=("rich",)
+    )
+    from anomascope.preprocessing import apply_preprocessing
+
+    Xf = apply_preprocessing(choice.spec, fit).astype(np.float64)
+    Xs = apply_preprocessing(choice.spec, stream.X).astype(np.float64)
+    k = choice.candidate.detector.n_components_
+    sk = PCA(n_components=k).fit(Xf)
+    want = ((sk.inverse_transform(sk.transform(Xs)) - Xs) ** 2).mean(axis=1)
+    got = choice.candidate.detector.score_samples(Xs)
+    np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-5)
