@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from anomascope import AnomascopeError  # noqa: E402
-from anomascope.detectors import detector_class  # noqa: E402
-from anomascope.detectors.bigan import DEFAULT_ARCHITECTURE, BiGANDetector  # noqa: E402
-from train.torch_bigan import BiGANConfig, TorchBiGAN, train_bigan  # noqa: E402
+from anomascope import AnomascopeError
+from anomascope.detectors import detector_class
+from anomascope.detectors.bigan import DEFAULT_ARCHITECTURE, BiGANDetector
+from train.torch_bigan import BiGANConfig, TorchBiGAN, train_bigan
 
 
 def _arch(**over):

@@ -7,16 +7,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from anomascope.detectors.autoencoder import AutoencoderDetector  # noqa: E402
-from anomascope.detectors.vae import VAEDetector  # noqa: E402
-from anomascope.nn import layers  # noqa: E402
-from anomascope.nn.optim import Adam  # noqa: E402
-from anomascope.nn.regularizers import Regularizer  # noqa: E402
-from anomascope.nn.trainer import Trainer  # noqa: E402
-from train.torch_models import TorchAutoencoder, TorchVAE  # noqa: E402
+from anomascope.detectors.autoencoder import AutoencoderDetector
+from anomascope.detectors.vae import VAEDetector
+from anomascope.nn import layers
+from anomascope.nn.optim import Adam
+from anomascope.nn.regularizers import Regularizer
+from anomascope.nn.trainer import Trainer
+from train.torch_models import TorchAutoencoder, TorchVAE
 
 RTOL, ATOL = 2e-5, 2e-6
 

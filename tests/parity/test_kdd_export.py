@@ -8,15 +8,11 @@ import json
 
 import numpy as np
 import pytest
+from sklearn.decomposition import PCA
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("sklearn")
-
-from sklearn.decomposition import PCA  # noqa: E402
-
-from anomascope.data import kdd  # noqa: E402
-from anomascope.weights import load_model_files  # noqa: E402
-from train import kdd as train_kdd  # noqa: E402
+from anomascope.data import kdd
+from anomascope.weights import load_model_files
+from train import kdd as train_kdd
 
 
 def _raw(rng: np.random.Generator, n: int, attack: bool) -> np.ndarray:

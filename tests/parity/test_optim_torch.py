@@ -6,10 +6,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 
-torch = pytest.importorskip("torch")
-
-from anomascope.nn import optim  # noqa: E402
+from anomascope.nn import optim
 
 CASES: list[tuple[str, type, dict[str, Any]]] = [
     ("sgd", torch.optim.SGD, {}),

@@ -6,18 +6,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.decomposition import PCA
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import roc_auc_score, roc_curve
+from sklearn.svm import OneClassSVM
 
-sklearn = pytest.importorskip("sklearn")
-
-from sklearn.decomposition import PCA  # noqa: E402
-from sklearn.ensemble import IsolationForest  # noqa: E402
-from sklearn.metrics import roc_auc_score, roc_curve  # noqa: E402
-from sklearn.svm import OneClassSVM  # noqa: E402
-
-from anomascope import metrics  # noqa: E402
-from anomascope.detectors.pca import PCADetector  # noqa: E402
-from anomascope.weights import load_model_files, save_model  # noqa: E402
-from train.sklearn_export import (  # noqa: E402
+from anomascope import metrics
+from anomascope.detectors.pca import PCADetector
+from anomascope.weights import load_model_files, save_model
+from train.sklearn_export import (
     iforest_from_sklearn,
     ocsvm_from_sklearn,
     pca_from_sklearn,
