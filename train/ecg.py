@@ -179,6 +179,7 @@ def export_model(
     det.threshold_ = evaluation["threshold"]["value"]
     infer_ms = common.inference_ms_per_1000(det.score_samples, split.test_X)
     fields: dict[str, Any] = {
+        "title": common.TITLES[det.kind],
         "dataset": "ecg5000",
         "preprocessing": {"steps": [], "input_dim": 140},
         "threshold": evaluation["threshold"],

@@ -329,6 +329,7 @@ def export(
     det.threshold_ = evaluation["threshold"]["value"]
     name = f"kdd_{model}"
     fields = {
+        "title": common.TITLES[det.kind],
         "dataset": "kddcup99",
         "preprocessing": spec,
         "threshold": evaluation["threshold"],
