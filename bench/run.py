@@ -94,6 +94,9 @@ def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
         for _ in range(COLD_LOADS):  # interleaved, so drift in machine load hits both alike
             bare.append(cold_load_ms(browser, base + "__bench/bare.html"))
             app.append(cold_load_ms(browser, base))
+        from bench.ecg import measure_ecg
+
+        figures["ecg_lab"] = measure_ecg(browser, base)
         figures["startup"] = {
             "cold_loads": COLD_LOADS,
             "bare_runtime_ready_ms_median": round(statistics.median(bare), 1),
