@@ -551,6 +551,9 @@ def test(args: argparse.Namespace) -> None:
 
 
 def bench(args: argparse.Namespace) -> None:
+    # Native figures use one BLAS thread: threaded OpenBLAS collapses when the browser under
+    # test shares this 2-core machine. Set before numpy is first imported (by the build).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     build(args)
     sys.path.insert(0, str(ROOT))
     from bench.run import run_benchmarks
