@@ -95,8 +95,10 @@ def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
             bare.append(cold_load_ms(browser, base + "__bench/bare.html"))
             app.append(cold_load_ms(browser, base))
         from bench.ecg import measure_ecg
+        from bench.stream import measure_stream
 
         figures["ecg_lab"] = measure_ecg(browser, base)
+        figures["stream"] = measure_stream(browser, base)
         figures["startup"] = {
             "cold_loads": COLD_LOADS,
             "bare_runtime_ready_ms_median": round(statistics.median(bare), 1),

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from anomascope import AnomascopeError
+from anomascope import AnomascopeError, lab
 from anomascope.data import ecg
 from anomascope.weights import LoadedModel, load_model
 
@@ -39,6 +39,9 @@ class Session:
     datasets: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     models: dict[str, LoadedModel] = field(default_factory=dict)
     score_cache: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict)
+    explorers: dict[str, lab.Explorer] = field(default_factory=dict)
+    file_bytes: dict[str, int] = field(default_factory=dict)
+    explainers: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 SESSION = Session()
@@ -167,7 +170,9 @@ def split_rows(session: Session, dataset: str, split: str) -> tuple[np.ndarray, 
 # ---------------------------------------------------------------------------------------------
 # Handlers
 # ---------------------------------------------------------------------------------------------
-def read_npz(raw: bytes, what: str, keys: dict[str, tuple[int | None, ...]]) -> dict[str, np.ndarray]:
+def read_npz(
+    raw: bytes, what: str, keys: dict[str, tuple[int | None, ...]]
+) -> dict[str, np.ndarray]:
     """Arrays of an .npz file, checked against ``keys`` (name -> shape, None = any length)."""
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
@@ -190,6 +195,8 @@ def read_npz(raw: bytes, what: str, keys: dict[str, tuple[int | None, ...]]) -> 
 def load_dataset(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     """Load ``ecg5000.npz`` bytes; reply with the test beats and labels for drawing."""
     name = require(payload, "name", str)
+    if name == "kdd_stream":
+        return load_kdd_stream(session, payload)
     if name != "ecg5000":
         raise AnomascopeError(f"unknown dataset {name!r}")
     width = ecg.BEAT_LENGTH
@@ -202,7 +209,9 @@ def load_dataset(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
         X, y = arrays[f"{split}_X"], arrays[f"{split}_y"]
         if len(X) != len(y) or not np.isin(y, np.arange(1, 6)).all() or not np.isfinite(X).all():
             raise AnomascopeError(f"{name}: the {split} split is damaged")
-    session.datasets[name] = {k: v.astype(np.float32 if k.endswith("X") else np.int8) for k, v in arrays.items()}
+    session.datasets[name] = {
+        k: v.astype(np.float32 if k.endswith("X") else np.int8) for k, v in arrays.items()
+    }
     session.score_cache = {k: v for k, v in session.score_cache.items() if k[1] != name}
     return {
         "test_X": session.datasets[name]["test_X"],
@@ -222,10 +231,14 @@ def load_model_request(session: Session, payload: dict[str, Any]) -> dict[str, A
         raise AnomascopeError(f"{name}: the manifest is not valid JSON ({exc.msg})") from None
     if not isinstance(manifest, dict):
         raise AnomascopeError(f"{name}: the manifest must be a JSON object")
-    model = load_model(as_bytes(require(payload, "weights", object), name), manifest)
+    weights = as_bytes(require(payload, "weights", object), name)
+    model = load_model(weights, manifest)
     session.models[name] = model
+    session.file_bytes[name] = len(weights)
     session.score_cache = {k: v for k, v in session.score_cache.items() if k[0] != name}
-    return model_summary(name, model)
+    session.explorers.pop(name, None)
+    session.explainers.pop(name, None)
+    return {**model_summary(name, model), "file_bytes": session.file_bytes[name]}
 
 
 def model_summary(name: str, model: LoadedModel) -> dict[str, Any]:
@@ -240,6 +253,8 @@ def model_summary(name: str, model: LoadedModel) -> dict[str, Any]:
         "threshold_rule": manifest.get("threshold", {}).get("rule"),
         "parameters": int(sum(a.size for a in model.detector.state_dict().values())),
         "metrics": manifest.get("metrics", {}),
+        "training_seconds": (manifest.get("training") or {}).get("seconds"),
+        "history": manifest.get("history") if isinstance(manifest.get("history"), dict) else None,
         "reconstructs": hasattr(model.detector, "reconstruct"),
     }
 
@@ -307,7 +322,11 @@ def inspect_beat(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     if not 0 <= index < len(X):
         raise AnomascopeError(f"beat index {index} is out of range 0..{len(X) - 1}")
     threshold = payload.get("threshold", model.detector.threshold_)
-    if not isinstance(threshold, int | float) or isinstance(threshold, bool) or not np.isfinite(threshold):
+    if (
+        not isinstance(threshold, int | float)
+        or isinstance(threshold, bool)
+        or not np.isfinite(threshold)
+    ):
         raise AnomascopeError("threshold must be a finite number")
     scores, recon = reconstruct(model, X[index : index + 1])
     return {
@@ -318,5 +337,271 @@ def inspect_beat(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
         "threshold": float(threshold),
         "predicted_anomaly": bool(scores[0] > threshold),
         "true_class": int(y[index]),
-        "true_anomaly": bool(y[index] != 1),
+        "true_anomaly": None if y[index] == 0 else bool(y[index] != 1),
     }
+
+
+# The lab page's handlers register themselves on import.
+from anomascope import api_lab  # noqa: E402, F401
+
+# --- Network stream (KDD) ---
+# The stream page's data: the 10,000-connection evaluation stream (raw features; each model
+# applies its own preprocessing) and a play order. Scores are computed on request, a chunk of
+# play positions at a time, never precomputed.
+STREAM = "kdd_stream"
+STREAM_MAX_CHUNK = 2_000
+STREAM_MAX_SEED = 2**31 - 1
+
+
+def load_kdd_stream(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Load ``kdd_stream.npz`` bytes (see :meth:`anomascope.data.kdd.KDDSample.to_arrays`).
+
+    Replies with everything the page draws: features float32 ``(n, 41)``, anomaly uint8
+    ``(n,)``, label uint8 ``(n,)``, label/feature names and the symbol vocabularies.
+    """
+    from anomascope.data import kdd
+
+    arrays = read_npz(
+        as_bytes(require(payload, "data", object), STREAM),
+        STREAM,
+        {
+            "features": (None, kdd.N_FEATURES),
+            "anomaly": (None,),
+            "label": (None,),
+            "label_names": (None,),
+            "feature_names": (kdd.N_FEATURES,),
+        },
+    )
+    X, anomaly, label = arrays["features"], arrays["anomaly"], arrays["label"]
+    names = [str(v) for v in arrays["label_names"].tolist()]
+    n = len(X)
+    problems = []
+    if n == 0 or len(anomaly) != n or len(label) != n:
+        problems.append(f"{n} feature rows, {len(anomaly)} anomaly flags, {len(label)} labels")
+    elif not np.isin(anomaly, (0, 1)).all():
+        problems.append("anomaly flags must be 0 or 1")
+    elif label.min() < 0 or label.max() >= len(names) or not names or names[0] != "normal":
+        problems.append("labels do not match label_names (label 0 must be 'normal')")
+    elif ((label != 0) != (anomaly != 0)).any():
+        problems.append("anomaly flags disagree with the labels")
+    elif not np.isfinite(X).all():
+        problems.append("features must be finite")
+    elif tuple(str(v) for v in arrays["feature_names"].tolist()) != kdd.FEATURE_NAMES:
+        problems.append("feature_names are not the 41 KDD Cup 1999 features")
+    if problems:
+        raise AnomascopeError(f"{STREAM}: the stream is damaged ({problems[0]})")
+    session.datasets[STREAM] = {
+        "features": X.astype(np.float32),
+        "anomaly": anomaly.astype(np.uint8),
+        "label": label.astype(np.uint8),
+        "order": np.arange(n, dtype=np.int64),
+        "seed": np.array(-1, dtype=np.int64),
+    }
+    return {
+        "n": n,
+        "features": session.datasets[STREAM]["features"],
+        "anomaly": session.datasets[STREAM]["anomaly"],
+        "label": session.datasets[STREAM]["label"],
+        "label_names": names,
+        "feature_names": list(kdd.FEATURE_NAMES),
+        "vocabularies": {
+            "protocol_type": list(kdd.PROTOCOLS),
+            "service": list(kdd.SERVICES),
+            "flag": list(kdd.FLAGS),
+        },
+    }
+
+
+def float64_array(values: np.ndarray) -> dict[str, Any]:
+    """An encoded float64 array (``encode`` narrows float64 to float32; scores must not be,
+    so the page compares them with a threshold exactly as numpy does)."""
+    arr = np.ascontiguousarray(values, dtype="<f8")
+    return {"__ndarray__": "float64", "shape": list(arr.shape), "data": arr.tobytes()}
+
+
+@handler("stream_order")
+def stream_order(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Set the play order: ``seed`` null = the stream's own order, else a seeded permutation
+    (:func:`anomascope.data.kdd.reshuffle`). Replies ``{seed, order}`` (int32 ``(n,)``:
+    play position -> stream row)."""
+    from anomascope.data import kdd
+
+    data = get_dataset(session, STREAM)
+    n = len(data["features"])
+    seed = payload.get("seed")
+    if seed is None:
+        order = np.arange(n, dtype=np.int64)
+        seed_value = -1
+    else:
+        seed_value = require(payload, "seed", int)
+        if not 0 <= seed_value <= STREAM_MAX_SEED:
+            raise AnomascopeError(f"seed must be a whole number from 0 to {STREAM_MAX_SEED}")
+        order = kdd.reshuffle(n, seed_value).astype(np.int64)
+    data["order"] = order
+    data["seed"] = np.array(seed_value, dtype=np.int64)
+    return {"seed": None if seed_value < 0 else seed_value, "order": order.astype(np.int32)}
+
+
+@handler("score_stream")
+def score_stream(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Scores of play positions ``start <= p < stop`` (current order) with one model.
+
+    Replies ``{model, start, stop, seed, scores}``; scores float64 ``(stop - start,)``, higher
+    = more anomalous; the model's own preprocessing is applied to the raw rows.
+    """
+    name, model = get_model(session, payload)
+    if model.manifest.get("dataset") != "kddcup99":
+        raise AnomascopeError(f"model {name!r} is not a KDD Cup 1999 model")
+    data = get_dataset(session, STREAM)
+    n = len(data["features"])
+    start = require(payload, "start", int)
+    stop = require(payload, "stop", int)
+    if not 0 <= start < stop <= n:
+        raise AnomascopeError(f"positions must satisfy 0 <= start < stop <= {n}")
+    if stop - start > STREAM_MAX_CHUNK:
+        raise AnomascopeError(f"at most {STREAM_MAX_CHUNK} connections per request")
+    seed = int(data["seed"])
+    if "seed" in payload and payload["seed"] != (None if seed < 0 else seed):
+        raise AnomascopeError("the play order changed; request the scores again")
+    rows = data["features"][data["order"][start:stop]]
+    scores = model.detector.score_samples(model.preprocess(rows))
+    return {
+        "model": name,
+        "start": start,
+        "stop": stop,
+        "seed": None if seed < 0 else seed,
+        "scores": float64_array(scores),
+    }
+
+
+# --- Training in the browser ---
+# The "Train a model" page: one TrainingSession at a time (see anomascope.training), trained
+# in chunks of at most ``max_ms`` per request; Pause is the page not sending the next request.
+TRAINING: dict[str, Any] = {"session": None}
+TRAIN_MAX_MS = 5_000
+
+
+def ecg_pool(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    """Both UCR files pooled: rows 0..499 are UCR TRAIN, rows 500.. UCR TEST."""
+    data = get_dataset(session, "ecg5000")
+    return (
+        np.concatenate([data["train_X"], data["test_X"]]),
+        np.concatenate([data["train_y"], data["test_y"]]),
+    )
+
+
+def training_session() -> Any:
+    if TRAINING["session"] is None:
+        raise AnomascopeError("no model is being trained: press Train first")
+    return TRAINING["session"]
+
+
+@handler("train_start")
+def train_start(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``config``, draw the data sets, build the model; reply its summary."""
+    from anomascope.training import TrainingSession
+
+    X, y = ecg_pool(session)
+    run = TrainingSession(require(payload, "config", dict), X, y)  # a bad config keeps the old run
+    TRAINING["session"] = run
+    return run.summary()
+
+
+@handler("train_check")
+def train_check(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Validate ``config`` without training: the complete config and its parameter count."""
+    from anomascope.training import count_parameters, validate_config
+
+    _, y = ecg_pool(session)
+    pool = {"normal": int(np.sum(y == 1)), "abnormal": int(np.sum(y != 1))}
+    config = validate_config(require(payload, "config", dict), pool)
+    return {"config": config, "parameters": count_parameters(config)}
+
+
+@handler("train_step")
+def train_step(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Train for at most ``max_ms`` (optionally stopping at the end of an epoch)."""
+    run = training_session()
+    max_ms = require(payload, "max_ms", float)
+    if not 1 <= max_ms <= TRAIN_MAX_MS:
+        raise AnomascopeError(f"max_ms must be between 1 and {TRAIN_MAX_MS}")
+    stop = payload.get("stop_at_epoch", False)
+    return run.step(max_ms / 1000, stop_at_epoch=bool(stop))
+
+
+@handler("train_reset")
+def train_reset(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    TRAINING["session"] = None
+    return {"status": "empty"}
+
+
+def trained_name(session: Session, payload: dict[str, Any], *, replace: bool = False) -> str:
+    """A valid model name; unless ``replace``, only a model trained in the browser may be
+    replaced (the page refuses the built-in models' names before it uploads)."""
+    from anomascope.weights import _NAME_RE
+
+    name = require(payload, "name", str).strip()
+    if not _NAME_RE.match(name) or len(name) > 60:
+        raise AnomascopeError(
+            "a model name uses letters, digits, '_', '.' and '-' (at most 60), "
+            "starting with a letter or digit"
+        )
+    old = session.models.get(name)
+    if (
+        not replace
+        and old is not None
+        and (old.manifest.get("training") or {}).get("where") != "browser"
+    ):
+        raise AnomascopeError(
+            f"a model named {name!r} is already loaded and was not trained here; "
+            "choose another name"
+        )
+    return name
+
+
+@handler("train_export")
+def train_export(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """The trained model's files: ``{name, manifest (JSON text), weights (npz bytes)}``."""
+    name = trained_name(session, payload)
+    manifest, weights = training_session().export(name, payload.get("title") or None)
+    return {"name": name, "manifest": manifest, "weights": weights}
+
+
+@handler("train_activate")
+def train_activate(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Register the trained model in this worker (as ``load_model`` does) and reply its
+    summary plus its files, which the page stores for the ECG lab."""
+    files = train_export(session, payload)
+    summary = load_model_request(session, files)
+    return {**files, "summary": summary}
+
+
+@handler("train_upload")
+def train_upload(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Validate an uploaded model (manifest text + npz bytes) for ECG5000 and register it.
+
+    Replies ``{name, summary, manifest}`` and, when a training session exists, the model's
+    test metrics on that session's test set at the model's own threshold.
+    """
+    text = require(payload, "manifest", str)
+    try:
+        manifest = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AnomascopeError(f"the manifest is not valid JSON ({exc.msg})") from None
+    if not isinstance(manifest, dict):
+        raise AnomascopeError("the manifest must be a JSON object")
+    model = load_model(as_bytes(require(payload, "weights", object), "weights"), manifest)
+    if manifest.get("dataset") != "ecg5000" or not hasattr(model.detector, "reconstruct"):
+        raise AnomascopeError("this page takes ECG5000 models that reconstruct beats")
+    name = trained_name(session, {"name": str(manifest.get("name", ""))}, replace=True)
+    summary = load_model_request(
+        session, {"name": name, "manifest": text, "weights": payload["weights"]}
+    )
+    reply: dict[str, Any] = {"name": name, "summary": summary}
+    run = TRAINING["session"]
+    if run is not None and model.detector.threshold_ is not None:
+        from anomascope.metrics import metrics_summary
+
+        scores = model.score(run.X_test)
+        reply["test"] = metrics_summary(scores, run.splits["test"][1], model.detector.threshold_)
+    return reply

@@ -1,32 +1,75 @@
-// Page controller: one state object, user actions -> state -> worker requests -> state -> views.
+// Page controller of the ECG lab: one state object; user actions -> state -> worker requests ->
+// state -> views. The lab's feature actions (explorer, upload, drawing, costs) live in
+// lab_actions.js and work on this same state; views only draw what they are given.
 import { PythonClient } from "./client.js";
+import { readHash, writeHash, SECTIONS } from "./hash.js";
+import { createAboutActions } from "./about_actions.js";
+import { createLabActions } from "./lab_actions.js";
+import { createReplayActions } from "./replay_actions.js";
+import { AucChart } from "./views/auc_chart.js";
+import { ClassMeans } from "./views/class_means.js";
+import { LayerDiagram } from "./views/layer_diagram.js";
+import { TendencyChart } from "./views/tendency_chart.js";
 import { BeatChart } from "./views/beat_chart.js";
 import { BeatGrid } from "./views/beat_grid.js";
+import { CostTable } from "./views/cost_table.js";
+import { DrawPad } from "./views/draw_pad.js";
+import { ScoreHistogram } from "./views/histogram.js";
+import { MetricsPanel } from "./views/metrics_panel.js";
+import { RocChart } from "./views/roc.js";
 
 const $ = (id) => document.getElementById(id);
+const KIND_LABELS = { autoencoder: "Autoencoder", vae: "Variational autoencoder", seq2seq: "Seq2seq LSTM", pca: "PCA" };
 
 const state = {
+  section: "viewer",
   ecg: null,            // {test_X: {shape, data}, test_y: {data}, class_names}
   models: [],           // model summaries from the worker
   model: null,          // active model name
   scores: null,         // Float32Array of test scores of the active model
   threshold: 0,
-  classFilter: "all",
+  classFilter: "all",   // "all", a class "1".."5", or "user" (your uploaded beats)
   page: 0,
+  source: "test",       // which rows the viewer shows: "test" or "user"
   selected: 0,
   inspected: null,      // reply of inspect_beat
+  user: null,           // {X, y, n, labelled, name, scores}
+  explorer: { summary: null, metrics: null, presets: {} },
+  drawing: { strokes: [], result: null, message: "Draw a beat on the pad to score it.", error: false,
+             version: 0, scoredVersion: 0 },
+  timings: {},          // model name -> {seconds_median, rows} | message
+  replay: { model: null, data: null, epoch: 0, playing: false, message: "" },
+  about: { model: null, data: null, scale: "raw" },
 };
 
 const loading = new Map();
+let noticeSource = null;
 
 const python = new PythonClient({
   boot: { datasets: ["ecg5000"], modelDataset: "ecg5000" },
   onProgress: showProgress,
-  onFailure: (err) => notify(`The Python engine stopped: ${err.message}. Reload the page to restart it.`),
+  onFailure: (err) => notify(`The Python engine stopped: ${err.message}. Reload the page to restart it.`, "engine"),
 });
 
-const grid = new BeatGrid($("beat-grid"), { onSelect: (index) => selectBeat(index) });
-const chart = new BeatChart($("beat-chart"));
+const views = {
+  grid: new BeatGrid($("beat-grid"), { onSelect: (index) => selectBeat(index) }),
+  chart: new BeatChart($("beat-chart")),
+  histogram: new ScoreHistogram($("score-histogram")),
+  roc: new RocChart($("roc-chart")),
+  metrics: new MetricsPanel($("explorer")),
+  pad: new DrawPad($("draw-pad"), { onChange: (strokes, final) => lab.drawingChanged(strokes, final) }),
+  costs: new CostTable($("cost-rows")),
+  replayHistogram: new ScoreHistogram($("replay-histogram")),
+  replayAuc: new AucChart($("replay-auc")),
+  layers: new LayerDiagram($("about-layers")),
+  tendency: new TendencyChart($("about-tendency")),
+  classes: new ClassMeans($("about-classes")),
+};
+
+const lab = createLabActions({ state, python, render, notify, clearNotice, $, selectBeat, setFilter });
+const replay = createReplayActions({ state, python, render, $ });
+const about = createAboutActions({ state, python, render, notify, clearNotice, $, views });
+const { renderAbout, loadAbout } = about;
 
 function showProgress({ stage, label, step, steps, fraction }) {
   loading.set(stage, label);
@@ -39,32 +82,21 @@ function showProgress({ stage, label, step, steps, fraction }) {
   }));
 }
 
-function notify(message) {
+/** Show a message in the page's notice bar (always text, never HTML). */
+function notify(message, source = "general") {
   const box = $("notice");
-  box.textContent = message;   // always text, never HTML
+  box.textContent = message;
   box.hidden = !message;
+  noticeSource = message ? source : null;
 }
 
-// ---- URL state -------------------------------------------------------------------------
-function readHash() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const out = {};
-  if (params.has("model")) out.model = params.get("model");
-  const beat = Number.parseInt(params.get("beat"), 10);
-  if (Number.isInteger(beat)) out.beat = beat;
-  const threshold = Number.parseFloat(params.get("threshold"));
-  if (Number.isFinite(threshold)) out.threshold = threshold;
-  return out;
-}
-
-function writeHash() {
-  const params = new URLSearchParams({ model: state.model, beat: String(state.selected),
-                                       threshold: state.threshold.toPrecision(5) });
-  history.replaceState(null, "", `#${params}`);
+function clearNotice(source) {
+  if (noticeSource === source) notify("");
 }
 
 // ---- derived ----------------------------------------------------------------------------
 function filteredIndices() {
+  if (state.classFilter === "user") return state.user ? [...Array(state.user.n).keys()] : [];
   const labels = state.ecg.test_y.data;
   const out = [];
   for (let i = 0; i < labels.length; i++) {
@@ -76,42 +108,115 @@ function filteredIndices() {
 function thresholdScale() {
   let lo = Infinity, hi = -Infinity;
   for (const s of state.scores) { if (s > 0) lo = Math.min(lo, s); hi = Math.max(hi, s); }
+  if (!(lo < hi)) { lo = 1e-6; hi = 1; }
   const a = Math.log(lo), b = Math.log(hi);
-  return { toSlider: (t) => Math.round(((Math.log(Math.max(t, lo)) - a) / (b - a)) * 1000),
+  return { toSlider: (t) => Math.round(((Math.log(Math.min(Math.max(t, lo), hi)) - a) / (b - a)) * 1000),
            fromSlider: (v) => Math.exp(a + (v / 1000) * (b - a)) };
 }
 
 // ---- rendering ---------------------------------------------------------------------------
 function render() {
+  const model = state.models.find((m) => m.name === state.model);
+  $("threshold-range").value = String(thresholdScale().toSlider(state.threshold));
+  if (document.activeElement !== $("threshold-number")) $("threshold-number").value = state.threshold.toPrecision(4);
+  $("threshold-hint").textContent = model
+    ? `The model's own threshold is ${model.threshold.toPrecision(4)} (rule “${model.threshold_rule ?? "unknown"}”). ` +
+      "Every view below follows this control."
+    : "";
+  for (const name of SECTIONS) {
+    const on = name === state.section;
+    $(name).hidden = !on;
+    $(`tab-${name}`).setAttribute("aria-selected", String(on));
+    $(`tab-${name}`).tabIndex = on ? 0 : -1;
+  }
+  ({ viewer: renderViewer, explorer: renderExplorer, draw: renderDraw, models: renderCosts,
+     replay: renderReplay, about: renderAbout })[state.section]();
+  writeHash(state);
+}
+
+function renderViewer() {
   const indices = filteredIndices();
-  const perPage = grid.capacity();
+  const perPage = views.grid.capacity();
   const pages = Math.max(1, Math.ceil(indices.length / perPage));
   state.page = Math.min(state.page, pages - 1);
   $("page-label").textContent = `page ${state.page + 1} of ${pages} · ${indices.length} beats`;
-  grid.update({
-    beats: state.ecg.test_X.data, width: state.ecg.test_X.shape[1],
+  const user = state.classFilter === "user";
+  views.grid.update({
+    beats: user ? state.user.X.data : state.ecg.test_X.data, width: state.ecg.test_X.shape[1],
     indices: indices.slice(state.page * perPage, (state.page + 1) * perPage),
-    labels: state.ecg.test_y.data, scores: state.scores, threshold: state.threshold,
-    selected: state.selected,
+    labels: user ? state.user.y.data : state.ecg.test_y.data,
+    scores: user ? state.user.scores : state.scores, threshold: state.threshold,
+    selected: state.source === (user ? "user" : "test") ? state.selected : -1, prefix: user ? "u" : "#",
   });
   const b = state.inspected;
-  chart.update(b && { beat: b.beat.data, reconstruction: b.reconstruction.data });
-  if (b) {
-    $("readout-index").textContent = `#${b.index}`;
-    $("readout-class").textContent = `${state.ecg.class_names[b.true_class]} (class ${b.true_class})`;
-    $("readout-score").textContent = b.score.toPrecision(4);
-    const flagged = b.score > state.threshold;
-    $("readout-verdict").textContent = flagged ? "Anomaly (score above threshold)" : "Normal (score at or below threshold)";
-    $("readout-verdict").className = flagged ? "verdict abnormal" : "verdict normal";
+  views.chart.update(b && { beat: b.beat.data, reconstruction: b.reconstruction.data });
+  if (!b) return;
+  const mine = b.source === "user";
+  $("readout-index").textContent = mine ? `your beat u${b.index}` : `#${b.index}`;
+  $("readout-class").textContent = b.true_class === 0 ? "no label (your beat)"
+    : `${state.ecg.class_names[b.true_class]} (class ${b.true_class}${mine ? ", your label" : ""})`;
+  $("readout-score").textContent = b.score.toPrecision(4);
+  const flagged = b.score > state.threshold;
+  $("readout-verdict").textContent = flagged ? "Anomaly (score above threshold)" : "Normal (score at or below threshold)";
+  $("readout-verdict").className = flagged ? "verdict abnormal" : "verdict normal";
+}
+
+function renderExplorer() {
+  const { summary, metrics } = state.explorer;
+  views.metrics.update({ summary, metrics });
+  views.histogram.update(summary && { edges: summary.edges.data, normal: summary.normal.data,
+                                      abnormal: summary.abnormal.data, log: summary.log, threshold: state.threshold });
+  views.roc.update(summary && summary.roc_fpr.data.length ? {
+    fpr: summary.roc_fpr.data, tpr: summary.roc_tpr.data, point: metrics && { fpr: metrics.fpr, tpr: metrics.tpr },
+  } : null);
+  lab.renderPresets();
+}
+
+function renderDraw() {
+  const d = state.drawing;
+  views.pad.update({ strokes: d.strokes, result: d.result });
+  $("draw-score").textContent = d.result ? d.result.score.toPrecision(4) : "–";
+  const verdict = $("draw-verdict");
+  if (d.result) {
+    const flagged = d.result.score > state.threshold;
+    verdict.textContent = flagged ? "Anomaly (score above threshold)" : "Normal (score at or below threshold)";
+    verdict.className = flagged ? "verdict abnormal" : "verdict normal";
+  } else {
+    verdict.textContent = "–";
+    verdict.className = "";
   }
-  const scaleFns = thresholdScale();
-  $("threshold-range").value = String(scaleFns.toSlider(state.threshold));
-  if (document.activeElement !== $("threshold-number")) $("threshold-number").value = state.threshold.toPrecision(4);
-  const model = state.models.find((m) => m.name === state.model);
-  $("threshold-hint").textContent = model
-    ? `Starts at ${model.threshold.toPrecision(4)}, chosen by the rule “${model.threshold_rule ?? "unknown"}”.`
+  $("draw-message").textContent = d.message;
+  $("draw-message").dataset.settled = String(d.scoredVersion === d.version);
+  $("draw-message").classList.toggle("problem", d.error);
+  $("draw-real-hint").textContent = state.inspected
+    ? `uses the beat selected in the viewer (${state.inspected.source === "user" ? "u" : "#"}${state.inspected.index})`
     : "";
-  writeHash();
+}
+
+function renderCosts() {
+  views.costs.update({ models: state.models, timings: state.timings, active: state.model });
+}
+
+function renderReplay() {
+  const r = state.replay;
+  $("replay-note").textContent = r.data ? "" : r.message || "Loading the training history…";
+  $("replay-body").hidden = !r.data;
+  if (!r.data) return;
+  const d = r.data;
+  const bins = d.edges.data.length - 1;
+  const e = r.epoch;
+  $("replay-epoch").value = String(e);
+  const auc = d.auc.data[e];
+  $("replay-readout").textContent = `epoch ${d.epoch.data[e]} of ${d.epoch.data[d.epoch.data.length - 1]}` +
+    ` · test AUC ${Number.isFinite(auc) ? auc.toFixed(3) : "–"}` +
+    (Number.isFinite(d.loss.data[e]) ? ` · training loss ${d.loss.data[e].toPrecision(3)}` : "");
+  $("replay-play").textContent = r.playing ? "❚❚ Pause" : "▶ Play";
+  $("replay-play").setAttribute("aria-pressed", String(r.playing));
+  views.replayHistogram.update({
+    edges: d.edges.data, log: d.log, threshold: d.threshold ?? state.threshold,
+    normal: d.normal.data.subarray(e * bins, (e + 1) * bins), abnormal: d.abnormal.data.subarray(e * bins, (e + 1) * bins),
+  });
+  views.replayAuc.update({ epoch: d.epoch.data, auc: d.auc.data, current: e });
 }
 
 // ---- actions -----------------------------------------------------------------------------
@@ -120,42 +225,85 @@ async function selectModel(name, { threshold } = {}) {
   state.model = model.name;
   $("model-picker").value = model.name;
   const { scores } = await python.request("score_split", { model: model.name, dataset: "ecg5000", split: "test" });
+  if (state.model !== model.name) return;
   state.scores = scores.data;
   state.threshold = threshold ?? model.threshold;
-  await selectBeat(state.selected);
+  replay.stop();
+  await Promise.all([lab.refreshUserScores(), selectBeat(state.selected, state.source), lab.refreshExplorer(),
+                     lab.loadPresets(), lab.rescoreDrawing(), replay.loadReplay(),
+                     state.section === "about" ? loadAbout() : null]);
+  render();
 }
 
-async function selectBeat(index) {
-  const n = state.ecg.test_y.data.length;
+async function selectBeat(index, source = state.classFilter === "user" ? "user" : "test") {
+  const n = source === "user" ? state.user.n : state.ecg.test_y.data.length;
+  state.source = source;
   state.selected = Math.min(Math.max(0, index), n - 1);
   try {
-    state.inspected = await python.request("inspect_beat", {
-      model: state.model, dataset: "ecg5000", split: "test", index: state.selected, threshold: state.threshold,
+    const reply = await python.request("inspect_beat", {
+      model: state.model, dataset: "ecg5000", split: source, index: state.selected, threshold: state.threshold,
     });
-    notify("");
+    state.inspected = { ...reply, source };
+    clearNotice("beat");
   } catch (err) {
-    notify(err.message);
+    notify(err.message, "beat");
   }
   render();
 }
 
 function setThreshold(value) {
   if (!Number.isFinite(value) || value < 0) {
-    notify("The threshold must be a number of zero or more.");
+    notify("The threshold must be a number of zero or more.", "threshold");
     return;
   }
-  notify("");
+  clearNotice("threshold");
   state.threshold = value;
   render();
+  lab.requestMetrics();
+}
+
+function setFilter(value) {
+  state.classFilter = value;
+  $("class-filter").value = value;
+  state.page = 0;
+  const indices = filteredIndices();
+  if (indices.length) selectBeat(indices[0]);
+  else render();
+}
+
+function setSection(name) {
+  state.section = name;
+  render();
+  if (name === "models") lab.measureCosts(false);
+  if (name === "about") loadAbout();
 }
 
 function wire() {
-  $("model-picker").addEventListener("change", (e) => selectModel(e.target.value));
-  $("class-filter").addEventListener("change", (e) => { state.classFilter = e.target.value; state.page = 0; render(); });
+  $("model-picker").addEventListener("change", (e) => {
+    selectModel(e.target.value).catch((err) => notify(`Could not switch models: ${err.message}`, "model"));
+  });
+  $("class-filter").addEventListener("change", (e) => setFilter(e.target.value));
   $("page-prev").addEventListener("click", () => { state.page = Math.max(0, state.page - 1); render(); });
   $("page-next").addEventListener("click", () => { state.page += 1; render(); });
   $("threshold-range").addEventListener("input", (e) => setThreshold(thresholdScale().fromSlider(Number(e.target.value))));
   $("threshold-number").addEventListener("change", (e) => setThreshold(Number.parseFloat(e.target.value)));
+  for (const name of SECTIONS) {
+    const tab = $(`tab-${name}`);
+    tab.addEventListener("click", () => setSection(name));
+    tab.addEventListener("keydown", (e) => {
+      const k = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+      if (!k) return;
+      const next = SECTIONS[(SECTIONS.indexOf(name) + k + SECTIONS.length) % SECTIONS.length];
+      setSection(next);
+      $(`tab-${next}`).focus();
+    });
+  }
+  lab.wire({ setThreshold });
+  about.wire();
+  for (const button of document.querySelectorAll("[data-goto]")) {
+    button.addEventListener("click", () => setSection(button.dataset.goto));
+  }
+  replay.wire();
   let pending = 0;
   window.addEventListener("resize", () => { cancelAnimationFrame(pending); pending = requestAnimationFrame(render); });
 }
@@ -165,20 +313,26 @@ async function start() {
     const { datasets, models } = await python.ready;
     const ecg = datasets.ecg5000;
     state.ecg = ecg;
-    state.models = models.filter((m) => m.reconstructs);
+    state.models = models.filter((m) => m.dataset === "ecg5000" && m.reconstructs).map((m) => ({
+      ...m, title: m.title === m.name && KIND_LABELS[m.kind] ? `${KIND_LABELS[m.kind]} (${m.name})` : m.title,
+    }));
     if (!state.models.length) throw new Error("no ECG model was found in this build");
     $("model-picker").replaceChildren(...state.models.map((m) => new Option(m.title, m.name)));
     $("class-filter").append(...Object.entries(ecg.class_names).map(([k, v]) => new Option(`${k} · ${v}`, k)));
-    const fromUrl = readHash();
-    state.selected = fromUrl.beat ?? 0;
+    const { values, problems } = readHash(location.hash, state.models.map((m) => m.name), ecg.test_y.data.length);
+    state.selected = values.beat ?? 0;
+    state.section = values.section ?? "viewer";
     $("loading").hidden = true;
     $("app").hidden = false;
     wire();
-    await selectModel(fromUrl.model ?? state.models[0].name, { threshold: fromUrl.threshold });
+    await selectModel(values.model ?? state.models[0].name, { threshold: values.threshold });
+    if (problems.length) notify(`Some settings in the link could not be used: ${problems.join("; ")}.`, "hash");
+    if (state.section === "models") await lab.measureCosts(false);
+    if (state.section === "about") await loadAbout();
     document.documentElement.dataset.appReady = "true";
   } catch (err) {
     $("loading-label").textContent = "Anomascope could not start.";
-    notify(`Anomascope could not start: ${err.message}`);
+    notify(`Anomascope could not start: ${err.message}`, "engine");
     document.documentElement.dataset.appReady = "failed";
   }
 }

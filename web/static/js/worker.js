@@ -2,6 +2,7 @@
 // answers {id, type, payload} with {id, ok, result | error}. Progress goes out as separate
 // {event: "progress", stage, label, fraction} messages. All URLs are relative to this file.
 import { loadPyodide } from "../../pyodide/pyodide.mjs";
+import { listModels } from "./train/model_store.js";
 
 // The page's first message is {type: "hello", payload: {datasets: [...], modelDataset}}: which
 // dataset assets (dist/data/NAME.npz) and which dataset's models to load before it is ready.
@@ -44,7 +45,8 @@ async function boot({ datasets = [], modelDataset = null } = {}) {
     loaded[name] = call("load_dataset", { name, data: await fetchBytes(`../../data/${name}.npz`) });
   }
   progress("models", 0);
-  const index = JSON.parse(await fetchText("../../models/index.json")).filter((m) => m.dataset === modelDataset);
+  const everyModel = JSON.parse(await fetchText("../../models/index.json"));
+  const index = everyModel.filter((m) => m.dataset === modelDataset);
   const models = [];
   for (const [i, entry] of index.entries()) {
     const [manifest, weights] = await Promise.all([
@@ -53,7 +55,32 @@ async function boot({ datasets = [], modelDataset = null } = {}) {
     models.push(await call("load_model", { name: entry.name, manifest, weights }));
     progress("models", (i + 1) / index.length);
   }
-  return { datasets: loaded, models };
+  const stored = await loadStoredModels(modelDataset, new Set(everyModel.map((m) => m.name)));
+  models.push(...stored.models);
+  return { datasets: loaded, models, storedProblems: stored.problems };
+}
+
+// Models trained or uploaded in this browser (IndexedDB, see train/model_store.js), after the
+// built-in ones. A record that cannot be used is skipped and named in `problems`.
+async function loadStoredModels(modelDataset, builtIn) {
+  const models = [];
+  const problems = [];
+  let records = [];
+  try {
+    records = await listModels();
+  } catch (err) {
+    return { models, problems: [`stored models could not be read: ${err.message}`] };
+  }
+  for (const { name, manifest, weights } of records) {
+    try {
+      if (builtIn.has(name)) throw new Error("a built-in model has this name");
+      if (JSON.parse(manifest).dataset !== modelDataset) continue;
+      models.push({ ...call("load_model", { name, manifest, weights }), stored: true });
+    } catch (err) {
+      problems.push(`${name}: ${err.message}`);
+    }
+  }
+  return { models, problems };
 }
 
 // Convert JS payload -> Python, call the bridge, convert the envelope back; arrays arrive as

@@ -1,5 +1,6 @@
 // Small multiples of ECG beats on one canvas. Renders a page of beats; knows nothing about
-// Python. Colour = true class (normal / abnormal), a thick frame = predicted anomaly.
+// Python. Colour = true class (normal / abnormal / no label), a thick dashed frame and a ▲ =
+// predicted anomaly. Arrow keys move the selection when the canvas has focus.
 import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
 
 const CELL_W = 116;
@@ -11,7 +12,18 @@ export class BeatGrid {
     this.onSelect = onSelect;
     this.layout = { cols: 1, rows: 1 };
     this.visible = [];
+    this.selected = -1;
     canvas.addEventListener("click", (e) => this.click(e));
+    canvas.addEventListener("keydown", (e) => this.key(e));
+  }
+
+  key(event) {
+    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -this.layout.cols, ArrowDown: this.layout.cols }[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const k = this.visible.indexOf(this.selected);
+    const next = k < 0 ? 0 : k + step;
+    if (next >= 0 && next < this.visible.length) this.onSelect(this.visible[next]);
   }
 
   /** How many cells fit the canvas. */
@@ -27,13 +39,14 @@ export class BeatGrid {
     const { ctx, width, height } = fitCanvas(this.canvas);
     ctx.clearRect(0, 0, width, height);
     this.visible = s.indices;
+    this.selected = s.selected;
     const { cols } = this.layout;
     const cw = width / cols;
     const y = scale(-5, 4, CELL_H - 6, 6);
     s.indices.forEach((index, k) => {
       const x0 = (k % cols) * cw;
       const y0 = Math.floor(k / cols) * CELL_H;
-      const abnormal = s.labels[index] !== 1;
+      const label = s.labels[index];
       const predicted = s.scores ? s.scores[index] > s.threshold : null;
       ctx.save();
       ctx.translate(x0, y0);
@@ -44,13 +57,17 @@ export class BeatGrid {
       if (predicted) ctx.setLineDash([5, 3]);
       ctx.strokeRect(2, 2, cw - 4, CELL_H - 4);
       ctx.setLineDash([]);
-      ctx.strokeStyle = abnormal ? COLORS.abnormal : COLORS.normal;
+      ctx.strokeStyle = label === 0 ? COLORS.muted : label === 1 ? COLORS.normal : COLORS.abnormal;
       ctx.lineWidth = 1.2;
       const row = s.beats.subarray(index * s.width, (index + 1) * s.width);
       drawPolyline(ctx, row, scale(0, s.width - 1, 6, cw - 6), y);
       ctx.fillStyle = COLORS.muted;
       ctx.font = "10px system-ui, sans-serif";
-      ctx.fillText(`#${index}`, 6, 13);
+      ctx.fillText(`${s.prefix ?? "#"}${index}`, 6, 13);
+      if (predicted) {
+        ctx.fillStyle = COLORS.abnormal;
+        ctx.fillText("▲", cw - 16, 14);
+      }
       ctx.restore();
     });
   }

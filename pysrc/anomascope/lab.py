@@ -1,0 +1,348 @@
+"""Computations behind the ECG lab page (numpy only): the threshold explorer's curves and
+presets, and the drawing pad's rule that turns pointer strokes into one 140-value beat.
+
+:mod:`anomascope.api` validates page input and keeps caches; this module only computes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from anomascope import AnomascopeError
+from anomascope.metrics import (
+    ScoreIndex,
+    roc_auc,
+    roc_curve,
+    score_histograms,
+    threshold_contamination,
+    threshold_mean_std,
+)
+
+HISTOGRAM_BINS = 60
+MAX_DRAW_POINTS = 20_000
+
+
+class Explorer:
+    """Scores and labels of one evaluation set, indexed once for fast threshold moves.
+
+    Parameters
+    ----------
+    scores : ndarray, shape (n,), float
+    labels : ndarray, shape (n,), bool (True = anomaly)
+    """
+
+    def __init__(self, scores: np.ndarray, labels: np.ndarray) -> None:
+        self.scores = np.asarray(scores, dtype=np.float64)
+        self.labels = np.asarray(labels, dtype=bool)
+        self.index = ScoreIndex(self.scores, self.labels)
+
+    def at(self, threshold: float) -> dict[str, Any]:
+        """Counts (ints) and rates (floats) at one threshold."""
+        out = self.index.at(np.asarray([threshold], dtype=np.float64))
+        return {k: (float(v[0]) if v.dtype.kind == "f" else int(v[0])) for k, v in out.items()}
+
+    def summary(self) -> dict[str, Any]:
+        """Histogram (normal vs abnormal), ROC curve, AUC and the score range.
+
+        The histogram uses log-spaced bins when every score is positive (reconstruction errors
+        span decades); ``log`` says which. ``roc_fpr`` / ``roc_tpr``: float32 ``(k,)``.
+        """
+        s, y = self.scores, self.labels
+        log = bool(s.size and s.min() > 0)
+        if log:
+            h = score_histograms(np.log10(s), y, bins=HISTOGRAM_BINS)
+            edges = 10.0 ** np.asarray(h["edges"], dtype=np.float64)
+        else:
+            h = score_histograms(s, y, bins=HISTOGRAM_BINS)
+            edges = np.asarray(h["edges"], dtype=np.float64)
+        n_pos = int(y.sum())
+        two_classes = 0 < n_pos < y.size
+        if two_classes:
+            fpr, tpr, _ = roc_curve(s, y)
+            auc: float | None = roc_auc(s, y)
+        else:
+            fpr = tpr = np.zeros(0)
+            auc = None
+        return {
+            "n": int(y.size),
+            "n_anomalies": n_pos,
+            "all_normal_accuracy": float(1.0 - n_pos / y.size) if y.size else 0.0,
+            "min": float(s.min()),
+            "max": float(s.max()),
+            "log": log,
+            "edges": edges,
+            "normal": np.asarray(h["normal"], dtype=np.int32),
+            "abnormal": np.asarray(h["abnormal"], dtype=np.int32),
+            "roc_fpr": fpr.astype(np.float32),
+            "roc_tpr": tpr.astype(np.float32),
+            "auc": auc,
+        }
+
+
+def preset(
+    rule: str,
+    validation_scores: np.ndarray,
+    validation_labels: np.ndarray,
+    manifest_threshold: dict[str, Any],
+    param: float | None = None,
+) -> dict[str, Any]:
+    """One threshold preset computed on validation rows, never on the test split.
+
+    Parameters
+    ----------
+    rule : {"model", "contamination", "mean_k_std"}
+        ``model``: the threshold stored in the model's manifest (chosen offline, usually best
+        F1 on the training helper's validation split). ``contamination``: flag a fraction
+        ``param`` (0..1, default = the share of abnormal validation rows) of validation rows.
+        ``mean_k_std``: mean + ``param`` (default 3) standard deviations of the normal
+        validation scores.
+    validation_scores : ndarray, shape (m,)
+    validation_labels : ndarray, shape (m,), bool (True = anomaly)
+    manifest_threshold : dict
+        The manifest's ``threshold`` field ``{"value", "rule", "details"}``.
+
+    Returns
+    -------
+    dict
+        ``{"rule", "value", "param", "details"}``.
+    """
+    s = np.asarray(validation_scores, dtype=np.float64)
+    y = np.asarray(validation_labels, dtype=bool)
+    if rule == "model":
+        return {
+            "rule": "model",
+            "value": float(manifest_threshold.get("value", 0.0)),
+            "param": None,
+            "details": {
+                "manifest_rule": manifest_threshold.get("rule"),
+                **_plain(manifest_threshold.get("details", {})),
+            },
+        }
+    if rule == "contamination":
+        rate = float(y.mean()) if param is None else float(param)
+        if not 0.0 < rate < 1.0:
+            raise AnomascopeError("the contamination rate must be between 0 and 100 percent")
+        choice = threshold_contamination(s, rate)
+        flagged = int(np.count_nonzero(s > choice.value))
+        details = {**choice.details, "flagged": flagged, "abnormal_share": float(y.mean())}
+        return {"rule": rule, "value": choice.value, "param": rate, "details": details}
+    if rule == "mean_k_std":
+        k = 3.0 if param is None else float(param)
+        if not 0.0 <= k <= 20.0:
+            raise AnomascopeError("k must be between 0 and 20")
+        choice = threshold_mean_std(s, y, k)
+        return {"rule": rule, "value": choice.value, "param": k, "details": choice.details}
+    raise AnomascopeError(f"unknown preset {rule!r}; known: model, contamination, mean_k_std")
+
+
+def _plain(details: Any) -> dict[str, Any]:
+    """Scalar entries of a manifest's details (numbers and strings only)."""
+    if not isinstance(details, dict):
+        return {}
+    return {str(k): v for k, v in details.items() if isinstance(v, int | float | str)}
+
+
+def strokes_to_beat(strokes: list[np.ndarray], length: int = 140) -> tuple[np.ndarray, np.ndarray]:
+    """Turn pointer strokes (in data units) into one beat of ``length`` values.
+
+    The rule (the page shows it next to the pad):
+
+    1. Each stroke is a polyline of points ``(x, y)``, ``x`` = time step (0..length-1),
+       ``y`` = value. A point sets the time step nearest to it; a segment between two points
+       sets every whole time step it crosses, by linear interpolation along the segment.
+    2. Later input wins: a later stroke overwrites an earlier one at the same time step, and
+       within a stroke a later segment overwrites an earlier one (drawing back over a part
+       redraws it).
+    3. Time steps that no stroke set are filled by linear interpolation between the nearest
+       set steps on each side; before the first and after the last set step the value is held
+       flat.
+
+    Parameters
+    ----------
+    strokes : list of ndarray, each shape (m, 2), float
+    length : int
+
+    Returns
+    -------
+    beat : ndarray, shape (length,), float32
+    drawn : ndarray, shape (length,), bool
+        Which time steps a stroke set directly (the rest were interpolated or held).
+
+    Raises
+    ------
+    AnomascopeError
+        With a friendly message when the drawing covers fewer than two time steps.
+    """
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    for pts in strokes:
+        p = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+        if p.shape[0] == 0:
+            continue
+        x = np.clip(p[:, 0], 0.0, length - 1.0)
+        y = p[:, 1]
+        # Each point, then the whole steps of the segment that follows it, in drawing order.
+        x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
+        lo = np.ceil(np.minimum(x0, x1)).astype(np.intp)
+        hi = np.floor(np.maximum(x0, x1)).astype(np.intp)
+        count = np.maximum(hi - lo + 1, 0)
+        seg = np.repeat(np.arange(x0.size), count)
+        start = np.repeat(np.cumsum(count) - count, count)
+        step = lo[seg] + (np.arange(seg.size) - start)
+        dx = x1[seg] - x0[seg]
+        t = np.divide(step - x0[seg], dx, out=np.zeros(seg.size), where=dx != 0)
+        seg_vals = y0[seg] + t * (y1[seg] - y0[seg])
+        # order: point k, then segment k; merge by a sort key (2k for points, 2k+1 for segments)
+        point_cols = np.rint(x).astype(np.intp)
+        key = np.concatenate([2 * np.arange(x.size), 2 * seg + 1])
+        order = np.argsort(key, kind="stable")
+        cols.append(np.concatenate([point_cols, step])[order])
+        vals.append(np.concatenate([y, seg_vals])[order])
+    if not cols:
+        raise AnomascopeError("Draw a line across the pad first: the drawing is empty.")
+    c = np.concatenate(cols)
+    v = np.concatenate(vals)
+    # later wins: first occurrence in the reversed sequence
+    uniq, first_rev = np.unique(c[::-1], return_index=True)
+    values = v[::-1][first_rev]
+    if uniq.size < 2:
+        raise AnomascopeError(
+            "That is a single point. Drag across the pad to draw a line over several time steps."
+        )
+    beat = np.interp(np.arange(length), uniq, values).astype(np.float32)
+    drawn = np.zeros(length, dtype=bool)
+    drawn[uniq] = True
+    return beat, drawn
+
+
+def parse_replay(document: Any, name: str = "history") -> dict[str, Any]:
+    """Validate an exported training history (format ``anomascope-replay`` version 1).
+
+    The training helper writes, per epoch, the test-score histograms of normal and abnormal
+    beats over shared ``edges`` plus the epoch's test AUC and training loss.
+
+    Returns
+    -------
+    dict
+        ``edges`` float64 ``(B + 1,)``, ``normal`` / ``abnormal`` int32 ``(E, B)``, ``auc`` and
+        ``loss`` float64 ``(E,)`` (NaN where missing), ``epoch`` int32 ``(E,)``, ``threshold``,
+        ``log`` (bool), ``split``, ``score``.
+    """
+    if not isinstance(document, dict) or document.get("format") != "anomascope-replay":
+        raise AnomascopeError(f"{name}: not an Anomascope training history")
+    if document.get("version") != 1:
+        raise AnomascopeError(f"{name}: unknown history version {document.get('version')!r}")
+    epochs = document.get("epochs")
+    if not isinstance(epochs, list) or not epochs:
+        raise AnomascopeError(f"{name}: the history has no epochs")
+    try:
+        edges = np.asarray(document["edges"], dtype=np.float64)
+        bins = edges.size - 1
+        lengths = {len(e["normal"]) for e in epochs} | {len(e["abnormal"]) for e in epochs}
+        if lengths != {bins}:
+            raise AnomascopeError(
+                f"{name}: every epoch needs {bins} normal and {bins} abnormal counts"
+            )
+        normal = np.asarray([e["normal"] for e in epochs], dtype=np.int64)
+        abnormal = np.asarray([e["abnormal"] for e in epochs], dtype=np.int64)
+        epoch = np.asarray([e.get("epoch", i + 1) for i, e in enumerate(epochs)], dtype=np.int64)
+        auc = np.asarray([np.nan if e.get("auc") is None else e["auc"] for e in epochs], np.float64)
+        loss = np.asarray(
+            [np.nan if e.get("loss") is None else e["loss"] for e in epochs], np.float64
+        )
+        threshold = float(document.get("threshold", np.nan))
+    except AnomascopeError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise AnomascopeError(f"{name}: damaged history ({type(exc).__name__}: {exc})") from None
+    if edges.ndim != 1 or bins < 1 or not np.all(np.isfinite(edges)) or np.any(np.diff(edges) <= 0):
+        raise AnomascopeError(f"{name}: histogram edges must be increasing finite numbers")
+    if normal.shape != (len(epochs), bins) or abnormal.shape != normal.shape:
+        raise AnomascopeError(f"{name}: every epoch needs {bins} normal and {bins} abnormal counts")
+    if normal.min() < 0 or abnormal.min() < 0:
+        raise AnomascopeError(f"{name}: histogram counts must not be negative")
+    return {
+        "edges": edges,
+        "normal": normal.astype(np.int32),
+        "abnormal": abnormal.astype(np.int32),
+        "epoch": epoch.astype(np.int32),
+        "auc": auc,
+        "loss": loss,
+        "threshold": threshold if np.isfinite(threshold) else None,
+        "log": document.get("edges_scale") == "log" and bool(edges[0] > 0),
+        "split": str(document.get("split", "test")),
+        "score": str(document.get("score", "anomaly score")),
+    }
+
+
+def layer_sizes(kind: str, architecture: dict[str, Any]) -> list[dict[str, Any]]:
+    """The active model drawn as columns of units: ``[{"units": int, "label": str}, ...]``.
+
+    Dense autoencoders and VAEs list every Linear layer's width; PCA is input -> components
+    -> input; the sequence model is described by its LSTM state size per step.
+    """
+    a = architecture
+    if kind in ("autoencoder", "vae") and "encoder_units" in a:
+        d = int(a["input_dim"])
+        enc = [int(u) for u in a["encoder_units"]]
+        dec = [int(u) for u in a.get("decoder_units", enc[::-1])]
+        latent = int(a["latent_dim"])
+        mid = "latent (mean)" if kind == "vae" else "latent"
+        return (
+            [{"units": d, "label": "input"}]
+            + [{"units": u, "label": "encoder"} for u in enc]
+            + [{"units": latent, "label": mid}]
+            + [{"units": u, "label": "decoder"} for u in dec]
+            + [{"units": d, "label": "output"}]
+        )
+    if kind == "pca" and "n_components" in a:
+        d = int(a["input_dim"])
+        k = int(a["n_components"])
+        return [
+            {"units": d, "label": "input"},
+            {"units": k, "label": "components"},
+            {"units": d, "label": "output"},
+        ]
+    if kind == "seq2seq" and "hidden_size" in a:
+        n, p, h = int(a["seq_len"]), int(a["patch"]), int(a["hidden_size"])
+        return [
+            {"units": n, "label": f"input ({n // p} steps of {p})"},
+            {"units": h, "label": "encoder LSTM state"},
+            {"units": h, "label": "decoder LSTM state"},
+            {"units": n, "label": "output"},
+        ]
+    return []
+
+
+def tendency(
+    X: np.ndarray, recon: np.ndarray, scores: np.ndarray, mean_normal: np.ndarray
+) -> dict[str, Any]:
+    """Does the model pull abnormal beats towards the mean normal beat?
+
+    Parameters
+    ----------
+    X, recon : ndarray, shape (n, d), the abnormal beats and their reconstructions
+    scores : ndarray, shape (n,)
+    mean_normal : ndarray, shape (d,), mean of the normal training beats
+
+    Returns
+    -------
+    dict
+        ``closer_to_mean``: share of beats whose reconstruction is nearer (MSE) to the mean
+        normal beat than to the beat itself; ``example``: the beat with the median score, its
+        reconstruction and both distances.
+    """
+    to_mean = np.mean((recon - mean_normal) ** 2, axis=1)
+    to_input = np.mean((recon - X) ** 2, axis=1)
+    k = int(np.argsort(scores)[scores.size // 2])
+    return {
+        "n": int(scores.size),
+        "closer_to_mean": float(np.mean(to_mean < to_input)),
+        "example_beat": X[k],
+        "example_reconstruction": recon[k],
+        "example_to_mean": float(to_mean[k]),
+        "example_to_input": float(to_input[k]),
+        "example_index": k,
+    }

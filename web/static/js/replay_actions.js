@@ -1,0 +1,74 @@
+// Training replay: loads the active model's exported per-epoch history (validated by Python)
+// and steps through it with a scrubber and a play button (one timer, stopped when hidden).
+
+const FRAME_MS = 70;
+const SAFE_FILE = /^[\w.-]+\.json$/;
+
+export function createReplayActions({ state, python, render, $ }) {
+  const cache = new Map();   // model name -> reply of training_replay
+  let timer = 0;
+
+  async function loadReplay() {
+    const model = state.models.find((m) => m.name === state.model);
+    const r = state.replay;
+    r.model = model.name;
+    if (cache.has(model.name)) {
+      r.data = cache.get(model.name);
+    } else {
+      r.data = null;
+      const file = model.history && model.history.file;
+      if (!file || !SAFE_FILE.test(file)) {
+        const others = state.models.filter((m) => m.history && m.history.file).map((m) => m.title);
+        r.message = `No training history was exported for ${model.title}.` +
+          (others.length ? ` Pick ${others.join(" or ")} in the model menu to replay its training.` : "");
+        return;
+      }
+      try {
+        const response = await fetch(`models/${file}`);
+        if (!response.ok) throw new Error(`models/${file}: HTTP ${response.status}`);
+        const reply = await python.request("training_replay", { model: model.name, text: await response.text() });
+        cache.set(model.name, reply);
+        if (state.model !== model.name) return;
+        r.data = reply;
+      } catch (err) {
+        r.message = `The training history of ${model.title} could not be read: ${err.message}`;
+        return;
+      }
+    }
+    r.message = "";
+    r.epoch = Math.min(r.epoch ?? 0, r.data.epoch.data.length - 1);
+    $("replay-epoch").max = String(r.data.epoch.data.length - 1);
+  }
+
+  function stop() {
+    clearInterval(timer);
+    timer = 0;
+    state.replay.playing = false;
+  }
+
+  function play() {
+    const r = state.replay;
+    if (!r.data) return;
+    if (r.playing) { stop(); render(); return; }
+    if (r.epoch >= r.data.epoch.data.length - 1) r.epoch = 0;
+    r.playing = true;
+    timer = setInterval(() => {
+      if (state.section !== "replay" || !r.data) { stop(); render(); return; }
+      r.epoch += 1;
+      if (r.epoch >= r.data.epoch.data.length - 1) { r.epoch = r.data.epoch.data.length - 1; stop(); }
+      render();
+    }, FRAME_MS);
+    render();
+  }
+
+  function wire() {
+    $("replay-play").addEventListener("click", play);
+    $("replay-epoch").addEventListener("input", (e) => {
+      stop();
+      state.replay.epoch = Number(e.target.value);
+      render();
+    });
+  }
+
+  return { loadReplay, play, stop, wire };
+}

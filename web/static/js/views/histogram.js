@@ -1,0 +1,85 @@
+// Histogram of anomaly scores, normal vs abnormal, with the threshold as a vertical line.
+// Normal bars are solid blue, abnormal bars hatched orange (shape as well as colour).
+import { COLORS, fitCanvas, scale } from "./canvas.js";
+
+export class ScoreHistogram {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.hatch = null;
+  }
+
+  pattern(ctx) {
+    if (this.hatch) return this.hatch;
+    const tile = document.createElement("canvas");
+    tile.width = tile.height = 6;
+    const t = tile.getContext("2d");
+    t.fillStyle = "rgba(213, 94, 0, 0.25)";
+    t.fillRect(0, 0, 6, 6);
+    t.strokeStyle = COLORS.abnormal;
+    t.lineWidth = 1.5;
+    t.beginPath(); t.moveTo(0, 6); t.lineTo(6, 0); t.stroke();
+    this.hatch = ctx.createPattern(tile, "repeat");
+    return this.hatch;
+  }
+
+  /** @param {{edges: Float32Array, normal: Int32Array, abnormal: Int32Array, log: boolean,
+   *  threshold: number}|null} s */
+  update(s) {
+    const { ctx, width, height } = fitCanvas(this.canvas);
+    ctx.clearRect(0, 0, width, height);
+    if (!s || width < 10) return;
+    const pad = { l: 44, r: 10, t: 10, b: 32 };
+    const { edges, normal, abnormal, log } = s;
+    const tx = log ? Math.log10 : (v) => v;
+    const x = scale(tx(edges[0]), tx(edges[edges.length - 1]), pad.l, width - pad.r);
+    const px = (v) => x(tx(Math.max(v, log ? edges[0] : -Infinity)));
+    let top = 1;
+    for (let i = 0; i < normal.length; i++) top = Math.max(top, normal[i], abnormal[i]);
+    const y = scale(0, top, height - pad.b, pad.t);
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.fillStyle = COLORS.muted;
+    ctx.strokeStyle = COLORS.grid;
+    for (const frac of [0, 0.5, 1]) {
+      const v = Math.round(top * frac);
+      ctx.beginPath(); ctx.moveTo(pad.l, y(v)); ctx.lineTo(width - pad.r, y(v)); ctx.stroke();
+      ctx.fillText(String(v), 6, y(v) + 4);
+    }
+    const ticks = log ? logTicks(edges[0], edges[edges.length - 1]) : linTicks(edges[0], edges[edges.length - 1]);
+    for (const t of ticks) ctx.fillText(formatTick(t), px(t) - 10, height - 16);
+    ctx.fillText(log ? "anomaly score (log scale)" : "anomaly score", width - pad.r - 140, height - 3);
+    for (let i = 0; i < normal.length; i++) {
+      const x0 = px(edges[i]) + 0.5, x1 = px(edges[i + 1]) - 0.5;
+      ctx.fillStyle = "rgba(0, 114, 178, 0.55)";
+      ctx.fillRect(x0, y(normal[i]), x1 - x0, y(0) - y(normal[i]));
+      ctx.fillStyle = this.pattern(ctx);
+      ctx.fillRect(x0, y(abnormal[i]), x1 - x0, y(0) - y(abnormal[i]));
+      if (abnormal[i] > 0) {
+        ctx.strokeStyle = COLORS.abnormal;
+        ctx.strokeRect(x0, y(abnormal[i]), x1 - x0, y(0) - y(abnormal[i]));
+      }
+    }
+    const t = Math.min(Math.max(s.threshold, edges[0]), edges[edges.length - 1]);
+    ctx.strokeStyle = COLORS.ink;
+    ctx.lineWidth = 2;
+    ctx.beginPath(); ctx.moveTo(px(t), pad.t); ctx.lineTo(px(t), height - pad.b); ctx.stroke();
+    ctx.lineWidth = 1;
+    ctx.fillStyle = COLORS.ink;
+    const label = `threshold ${s.threshold.toPrecision(3)}`;
+    const lx = px(t) + 4 + 110 > width ? px(t) - 114 : px(t) + 4;
+    ctx.fillText(label, lx, pad.t + 10);
+  }
+}
+
+function logTicks(lo, hi) {
+  const out = [];
+  for (let e = Math.ceil(Math.log10(lo)); e <= Math.floor(Math.log10(hi)); e++) out.push(10 ** e);
+  return out.length ? out : [lo, hi];
+}
+
+function linTicks(lo, hi) {
+  return [lo, (lo + hi) / 2, hi];
+}
+
+function formatTick(v) {
+  return Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(0) : String(+v.toPrecision(2));
+}

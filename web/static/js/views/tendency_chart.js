@@ -1,0 +1,45 @@
+// An abnormal beat, the model's reconstruction of it, and the mean normal beat: does the
+// reconstruction follow the beat, or fall back towards what "normal" looks like?
+import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
+
+export class TendencyChart {
+  constructor(canvas) {
+    this.canvas = canvas;
+  }
+
+  /** @param {{beat: Float32Array, reconstruction: Float32Array, meanNormal: Float32Array}|null} s */
+  update(s) {
+    const { ctx, width, height } = fitCanvas(this.canvas);
+    ctx.clearRect(0, 0, width, height);
+    if (!s || width < 10) return;
+    const pad = { l: 36, r: 10, t: 10, b: 24 };
+    let lo = Infinity, hi = -Infinity;
+    for (const arr of [s.beat, s.reconstruction, s.meanNormal]) for (const v of arr) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    const n = s.beat.length;
+    const x = scale(0, n - 1, pad.l, width - pad.r);
+    const y = scale(lo, hi, height - pad.b, pad.t);
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.fillStyle = COLORS.muted;
+    ctx.strokeStyle = COLORS.grid;
+    for (let v = Math.ceil(lo); v <= Math.floor(hi); v++) {
+      ctx.beginPath(); ctx.moveTo(pad.l, y(v)); ctx.lineTo(width - pad.r, y(v)); ctx.stroke();
+      ctx.fillText(String(v), 8, y(v) + 4);
+    }
+    ctx.fillStyle = COLORS.error;
+    ctx.beginPath();
+    for (let i = 0; i < n; i++) ctx.lineTo(x(i), y(s.beat[i]));
+    for (let i = n - 1; i >= 0; i--) ctx.lineTo(x(i), y(s.reconstruction[i]));
+    ctx.closePath(); ctx.fill();
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = COLORS.normal;
+    ctx.setLineDash([2, 3]);
+    drawPolyline(ctx, s.meanNormal, x, y);
+    ctx.strokeStyle = COLORS.ink;
+    ctx.setLineDash([]);
+    drawPolyline(ctx, s.beat, x, y);
+    ctx.strokeStyle = COLORS.reconstruction;
+    ctx.setLineDash([6, 4]);
+    drawPolyline(ctx, s.reconstruction, x, y);
+    ctx.setLineDash([]);
+  }
+}
