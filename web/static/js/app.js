@@ -48,8 +48,27 @@ let noticeSource = null;
 const python = new PythonClient({
   boot: { datasets: ["ecg5000"], modelDataset: "ecg5000" },
   onProgress: showProgress,
-  onFailure: (err) => notify(`The Python engine stopped: ${err.message}. Reload the page to restart it.`, "engine"),
+  onFailure: (err) => notify(`${err.message} Reload the page to start it again.`, "engine"),
+  onRestart: (message) => recoverFromRestart(message),
 });
+
+// A crashed worker was replaced: built-in models are back; beats uploaded to the old worker
+// are gone, so they are cleared here; the active model, threshold and view are kept.
+async function recoverFromRestart(message) {
+  if (state.user) {
+    state.user = null;
+    $("class-filter").querySelector('option[value="user"]')?.remove();
+    if (state.classFilter === "user") setFilter("all");
+  }
+  state.timings = {};
+  try {
+    await selectModel(state.model, { threshold: state.threshold });
+    notify(`${message} It was restarted and your model and settings are kept; `
+      + "upload your own beats again if you had any.", "engine");
+  } catch (err) {
+    notify(`${message} Restarting it failed: ${err.message}`, "engine");
+  }
+}
 
 const views = {
   grid: new BeatGrid($("beat-grid"), { onSelect: (index) => selectBeat(index) }),

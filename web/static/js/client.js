@@ -10,21 +10,48 @@ export class PythonError extends Error {
   }
 }
 
+// A worker that crashes after it was ready is replaced by a fresh one, booted the same way;
+// after this many crashes the page is told to give up instead.
+const MAX_RESTARTS = 3;
+
 export class PythonClient {
   /** @param {{boot: {datasets: string[], modelDataset: string}, onProgress?: Function,
-   *  onFailure?: Function}} options — `boot` says what the worker loads before it is ready. */
-  constructor({ boot, onProgress = () => {}, onFailure = () => {} }) {
+   *  onFailure?: Function, onRestart?: Function}} options — `boot` says what the worker loads
+   *  before it is ready; `onRestart(message)` runs once a crashed worker's replacement is ready
+   *  (state held only in the old worker, such as uploads, is gone). */
+  constructor({ boot, onProgress = () => {}, onFailure = () => {}, onRestart = null }) {
+    this.boot = boot;
     this.onProgress = onProgress;
     this.onFailure = onFailure;
+    this.onRestart = onRestart;
+    this.restarts = 0;
     this.nextId = 1;
     this.pending = new Map();
+    this.start();
+  }
+
+  start() {
     this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (event) => {
       event.preventDefault();
-      this.failAll({ message: `The Python worker stopped: ${event.message || "unknown error"}` });
+      this.crashed(event.message || "unknown error");
     };
-    this.ready = this.request("hello", boot);
+    this.ready = this.request("hello", this.boot);
+  }
+
+  crashed(reason) {
+    this.worker.terminate();
+    const error = { message: `The Python engine stopped (${reason}).`, kind: "crash" };
+    for (const { reject } of this.pending.values()) reject(new PythonError(error));
+    this.pending.clear();
+    if (!this.onRestart || this.restarts >= MAX_RESTARTS) {
+      this.onFailure(new PythonError(error));
+      return;
+    }
+    this.restarts += 1;
+    this.start();
+    this.ready.then(() => this.onRestart(error.message), (err) => this.onFailure(err));
   }
 
   receive(data) {

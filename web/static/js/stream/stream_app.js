@@ -45,7 +45,14 @@ const state = {
 const python = new PythonClient({
   boot: { datasets: ["kdd_stream"], modelDataset: "kddcup99" },
   onProgress: showProgress,
-  onFailure: (err) => notify(`The Python engine stopped: ${err.message}. Reload the page to restart it.`),
+  onFailure: (err) => notify(`${err.message} Reload the page to start it again.`),
+  // A crashed worker was replaced: tell the new one the play order and score again from the
+  // start (thresholds, chosen strategies and the seed are kept).
+  onRestart: (message) => {
+    setOrder(state.seed)
+      .then(() => notify(`${message} It was restarted; the stream starts again with your settings.`))
+      .catch((err) => notify(`${message} Restarting it failed: ${err.message}`));
+  },
 });
 
 let views = null;
