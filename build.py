@@ -110,7 +110,7 @@ class BuildError(RuntimeError):
 
 
 def log(step: str, message: str) -> None:
-    print(f"[{step:>8}] {message}", flush=True)
+    print(f"[{step:>8}] {message}", file=sys.stderr, flush=True)
 
 
 def run_quiet(cmd: list[str], what: str, **kwargs) -> None:
