@@ -96,9 +96,11 @@ def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
             app.append(cold_load_ms(browser, base))
         from bench.ecg import measure_ecg
         from bench.stream import measure_stream
+        from bench.training import measure_training
 
         figures["ecg_lab"] = measure_ecg(browser, base)
         figures["stream"] = measure_stream(browser, base)
+        figures["training"] = measure_training(browser, base)
         figures["startup"] = {
             "cold_loads": COLD_LOADS,
             "bare_runtime_ready_ms_median": round(statistics.median(bare), 1),

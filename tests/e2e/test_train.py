@@ -188,3 +188,17 @@ def test_a_link_reproduces_the_experiment(train_page) -> None:  # type: ignore[n
     page.click("#train")
     wait_status(page, "done")
     assert (losses(page), page.locator("#roc-auc").get_attribute("data-auc")) == first
+
+
+def test_a_crashed_worker_is_restarted_and_training_starts_again(train_page, guard) -> None:  # type: ignore[no-untyped-def]
+    page = train_page("#ep=3")
+    page.click("#train")
+    wait_status(page, "done")
+    assert page.workers, "the page has no worker"
+    page.workers[0].evaluate("setTimeout(() => { throw new Error('simulated crash'); }, 0)")
+    expect(page.locator("#run-message")).to_contain_text("was restarted", timeout=120_000)
+    expect(page.locator("#progress-text")).to_have_text("Not started")
+    page.click("#train")
+    wait_status(page, "done")
+    expect(page.locator("#run-message")).to_be_hidden()
+    guard.errors[:] = [e for e in guard.errors if "simulated crash" not in e]

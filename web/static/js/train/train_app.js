@@ -36,6 +36,13 @@ const python = new PythonClient({
   boot: { datasets: ["ecg5000"], modelDataset: "ecg5000" },
   onProgress: showProgress,
   onFailure: (err) => notify(`The Python engine stopped: ${err.message}. Reload the page to restart it.`),
+  onRestart: (message) => {
+    // the replacement worker holds no training run: the next Train starts a fresh one
+    Object.assign(state, { running: false, applied: null, status: "empty", exported: null,
+                           message: `${message} It was restarted; the training run in it is lost. ` +
+                             "Press Train to start again (a smaller network or batch needs less memory)." });
+    render();
+  },
 });
 
 const views = {
