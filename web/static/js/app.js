@@ -329,7 +329,7 @@ function wire() {
 
 async function start() {
   try {
-    const { datasets, models } = await python.ready;
+    const { datasets, models, modelProblems = [] } = await python.ready;
     const ecg = datasets.ecg5000;
     state.ecg = ecg;
     state.models = models.filter((m) => m.dataset === "ecg5000" && m.reconstructs).map((m) => ({
@@ -345,7 +345,10 @@ async function start() {
     $("app").hidden = false;
     wire();
     await selectModel(values.model ?? state.models[0].name, { threshold: values.threshold });
-    if (problems.length) notify(`Some settings in the link could not be used: ${problems.join("; ")}.`, "hash");
+    const notes = [];
+    if (problems.length) notes.push(`Some settings in the link could not be used: ${problems.join("; ")}.`);
+    if (modelProblems.length) notes.push(`Left out models that could not be loaded: ${modelProblems.join("; ")}.`);
+    if (notes.length) notify(notes.join(" "), "hash");
     if (state.section === "models") await lab.measureCosts(false);
     if (state.section === "about") await loadAbout();
     document.documentElement.dataset.appReady = "true";

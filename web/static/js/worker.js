@@ -48,16 +48,21 @@ async function boot({ datasets = [], modelDataset = null } = {}) {
   const everyModel = JSON.parse(await fetchText("../../models/index.json"));
   const index = everyModel.filter((m) => m.dataset === modelDataset);
   const models = [];
+  const modelProblems = [];  // a missing or damaged model file is skipped and named here
   for (const [i, entry] of index.entries()) {
-    const [manifest, weights] = await Promise.all([
-      fetchText(`../../models/${entry.name}.json`), fetchBytes(`../../models/${entry.name}.npz`),
-    ]);
-    models.push(await call("load_model", { name: entry.name, manifest, weights }));
+    try {
+      const [manifest, weights] = await Promise.all([
+        fetchText(`../../models/${entry.name}.json`), fetchBytes(`../../models/${entry.name}.npz`),
+      ]);
+      models.push(call("load_model", { name: entry.name, manifest, weights }));
+    } catch (err) {
+      modelProblems.push(`${entry.name}: ${err.message}`);
+    }
     progress("models", (i + 1) / index.length);
   }
   const stored = await loadStoredModels(modelDataset, new Set(everyModel.map((m) => m.name)));
   models.push(...stored.models);
-  return { datasets: loaded, models, storedProblems: stored.problems };
+  return { datasets: loaded, models, modelProblems, storedProblems: stored.problems };
 }
 
 // Models trained or uploaded in this browser (IndexedDB, see train/model_store.js), after the

@@ -364,7 +364,7 @@ function showInfo(show) {
 
 async function start() {
   try {
-    const { datasets, models } = await python.ready;
+    const { datasets, models, modelProblems = [] } = await python.ready;
     const data = datasets.kdd_stream;
     state.data = data;
     state.n = data.n;
@@ -390,6 +390,7 @@ async function start() {
     $("app").hidden = false;
     wire();
     await setOrder(null);
+    if (modelProblems.length) notify(`Left out models that could not be loaded: ${modelProblems.join("; ")}.`);
     render();
     requestAnimationFrame(frame);
     window.anomascopeStream = { state, speeds: SPEEDS };
