@@ -1,5 +1,5 @@
 """The network stream's request surface in CPython: loading the stream asset, the play order
-and chunked scoring (handlers under ``# --- Network stream (KDD) ---`` in api.py)."""
+and chunked scoring (handlers in ``anomascope.api.stream``)."""
 
 from __future__ import annotations
 
@@ -153,7 +153,7 @@ def test_seed_is_validated(session: api.Session) -> None:
 
 
 def test_chunk_size_is_limited(monkeypatch: pytest.MonkeyPatch, session: api.Session) -> None:
-    monkeypatch.setattr(api, "STREAM_MAX_CHUNK", 100)
+    monkeypatch.setattr(api.stream, "STREAM_MAX_CHUNK", 100)
     assert "at most 100" in err("score_stream", {"model": "kdd_m", "start": 0, "stop": 101})
 
 

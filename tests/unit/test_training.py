@@ -235,4 +235,4 @@ def test_api_handlers(pool) -> None:
         assert not api.dispatch("train_step", {"max_ms": 10})["ok"]
     finally:
         api.SESSION = old
-        api.TRAINING["session"] = None
+        api.training.TRAINING["session"] = None

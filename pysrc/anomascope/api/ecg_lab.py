@@ -1,7 +1,6 @@
-"""Request handlers of the ECG lab page: threshold explorer, your own beats, drawing, costs.
-
-Registered into :data:`anomascope.api.HANDLERS` when :mod:`anomascope.api` is imported; the
-math lives in :mod:`anomascope.lab` and :mod:`anomascope.metrics`.
+"""Handlers of the ECG lab page: the beat viewer, threshold explorer, your own beats, the
+drawing pad, model costs and the training replay. The math lives in :mod:`anomascope.lab`
+and :mod:`anomascope.metrics`.
 """
 
 from __future__ import annotations
@@ -20,13 +19,94 @@ from anomascope.api import (
     get_dataset,
     get_model,
     handler,
-    reconstruct,
     require,
     split_rows,
 )
 from anomascope.data import ecg
 from anomascope.data.beats import parse_beats
 from anomascope.weights import LoadedModel
+
+
+def reconstruct(model: LoadedModel, X_raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores ``(n,)`` and reconstructions ``(n, d)`` in the units of ``X_raw``."""
+    X = model.preprocess(X_raw)
+    detector = model.detector
+    if not hasattr(detector, "reconstruct"):
+        raise AnomascopeError(f"a {model.manifest['kind']} model does not reconstruct its input")
+    recon = detector.reconstruct(X)
+    scores = detector.score_samples(X)
+    return scores, invert_affine(model.manifest.get("preprocessing"), recon)
+
+
+def invert_affine(spec: dict[str, Any] | None, X: np.ndarray) -> np.ndarray:
+    """Map model-space rows back to data units through whole-row affine steps.
+
+    Reconstruction models on ECG beats use only ``standardize`` / ``minmax`` steps over every
+    column (or none), which are invertible; anything else cannot be drawn in data units.
+    """
+    steps = (spec or {}).get("steps", [])
+    out = np.array(X, dtype=np.float32)
+    for step in reversed(steps):
+        if step.get("columns") is not None:
+            raise AnomascopeError("this model's input scaling cannot be inverted for display")
+        if step["op"] == "standardize":
+            out = out * np.asarray(step["scale"], np.float32) + np.asarray(step["mean"], np.float32)
+        elif step["op"] == "minmax":
+            lo, hi = np.asarray(step["min"], np.float32), np.asarray(step["max"], np.float32)
+            out = out * np.where(hi - lo == 0, np.float32(1), hi - lo) + lo
+        else:
+            raise AnomascopeError(f"this model's input step {step['op']!r} cannot be inverted")
+    return out
+
+
+@handler("score_beats")
+def score_beats(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Score page-supplied beats (flat float32, rows of 140); reply scores + reconstructions."""
+    _, model = get_model(session, payload)
+    X = float_rows(require(payload, "beats", object), ecg.BEAT_LENGTH, "beats")
+    scores, recon = reconstruct(model, X)
+    return {"scores": scores, "reconstructions": recon, "threshold": model.detector.threshold_}
+
+
+@handler("score_split")
+def score_split(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """Scores of every row of a dataset split (cached per model)."""
+    name, model = get_model(session, payload)
+    dataset = require(payload, "dataset", str)
+    split = require(payload, "split", str)
+    key = (name, dataset, split)
+    if key not in session.score_cache:
+        X, _ = split_rows(session, dataset, split)
+        session.score_cache[key] = model.detector.score_samples(model.preprocess(X))
+    return {"scores": session.score_cache[key]}
+
+
+@handler("inspect_beat")
+def inspect_beat(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+    """One beat of a split with its reconstruction, score and label at a threshold."""
+    _, model = get_model(session, payload)
+    X, y = split_rows(session, require(payload, "dataset", str), require(payload, "split", str))
+    index = require(payload, "index", int)
+    if not 0 <= index < len(X):
+        raise AnomascopeError(f"beat index {index} is out of range 0..{len(X) - 1}")
+    threshold = payload.get("threshold", model.detector.threshold_)
+    if (
+        not isinstance(threshold, int | float)
+        or isinstance(threshold, bool)
+        or not np.isfinite(threshold)
+    ):
+        raise AnomascopeError("threshold must be a finite number")
+    scores, recon = reconstruct(model, X[index : index + 1])
+    return {
+        "index": index,
+        "beat": X[index],
+        "reconstruction": recon[0],
+        "score": float(scores[0]),
+        "threshold": float(threshold),
+        "predicted_anomaly": bool(scores[0] > threshold),
+        "true_class": int(y[index]),
+        "true_anomaly": None if y[index] == 0 else bool(y[index] != 1),
+    }
 
 
 # ---------------------------------------------------------------------------------------------
