@@ -23,19 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-
-def _act(x: torch.Tensor, name: str, slope: float) -> torch.Tensor:
-    if name == "linear":
-        return x
-    if name == "relu":
-        return F.relu(x)
-    if name == "leaky_relu":
-        return F.leaky_relu(x, slope)
-    if name == "tanh":
-        return torch.tanh(x)
-    if name == "sigmoid":
-        return torch.sigmoid(x)
-    raise ValueError(f"unknown activation {name!r}")
+from train.torch_models import activation
 
 
 def _linears(widths: list[int]) -> nn.ModuleList:
@@ -59,10 +47,10 @@ class TorchBiGAN(nn.Module):
         for i, layer in enumerate(layers):
             h = layer(h)
             if i < len(layers) - 1:
-                h = _act(h, self.arch["activation"], slope)
+                h = activation(h, self.arch["activation"], slope)
                 hidden = h
             else:
-                h = _act(h, last, slope)
+                h = activation(h, last, slope)
         return h, hidden
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
