@@ -6,13 +6,10 @@ import math
 import statistics
 from typing import Any
 
+from bench import percentile
+
 READY = 'html[data-app-ready="true"]'
 STROKE_MOVES = 300
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
 
 
 def stroke_round_trips(page: Any) -> list[float]:

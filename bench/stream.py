@@ -17,6 +17,8 @@ import statistics
 import time
 from typing import Any
 
+from bench import percentile
+
 READY = "html[data-app-ready]"
 TARGET_P95_MS = 16.7
 # rAF timestamps in a page without cross-origin isolation are coarsened to 0.1 ms, so a frame
@@ -36,14 +38,6 @@ _COLLECT = """() => {
   };
   requestAnimationFrame(loop);
 }"""
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def _wait(page: Any, expression: str, timeout_s: float) -> None:
@@ -117,7 +111,7 @@ def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
         )
     finally:
         context.close()
-    p95 = _percentile(frames, 95)
+    p95 = percentile(frames, 95)
     return {
         "connections": n,
         "strategies": strategies,
@@ -125,12 +119,12 @@ def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
         "scoring_ms_runs": [round(r, 1) for r in runs],
         "frames": len(frames),
         "ticks_per_frame": int(ticks_per_frame),
-        "frame_ms_p50": round(_percentile(frames, 50), 2),
+        "frame_ms_p50": round(percentile(frames, 50), 2),
         "frame_ms_p95": round(p95, 2),
-        "frame_work_ms_p50": round(_percentile(work, 50), 2),
-        "frame_work_ms_p95": round(_percentile(work, 95), 2),
-        "idle_frame_ms_p50": round(_percentile(idle, 50), 2),
-        "idle_frame_ms_p95": round(_percentile(idle, 95), 2),
+        "frame_work_ms_p50": round(percentile(work, 50), 2),
+        "frame_work_ms_p95": round(percentile(work, 95), 2),
+        "idle_frame_ms_p50": round(percentile(idle, 50), 2),
+        "idle_frame_ms_p95": round(percentile(idle, 95), 2),
         "target_p95_ms": TARGET_P95_MS,
         "dropped_frames": sum(1 for f in frames if f > DROPPED_MS),
         "meets_target": p95 <= TARGET_P95_MS + TIMER_SLACK_MS,
