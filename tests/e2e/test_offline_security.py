@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import threading
+
 from playwright.sync_api import expect
 from served_site import BOOT_TIMEOUT_MS, READY, serve_dist
 
@@ -55,3 +59,47 @@ def test_kiosk_csp_header_also_governs_the_worker(page, guard) -> None:  # type:
         page.goto(url)
         wait_ready(page)
         expect(page.locator("#readout-score")).not_to_have_text("–")
+
+
+def test_a_new_build_replaces_the_old_cache_after_the_user_reloads(page, guard, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    site = tmp_path / "site"
+    shutil.copytree(build.DIST, site)
+    server = build.start_server(root=site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        guard.origin = url.rstrip("/")
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(url)
+        wait_ready(page)
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+        first = json.loads((site / "asset-manifest.json").read_text())["version"]
+        assert cache_names(page) == [f"anomascope-{first}"]
+
+        # The next build changes one page; its manifest and service worker get a new version.
+        index = site / "index.html"
+        index.write_text(index.read_text().replace("numpy in a Web Worker", "build two"))
+        second = build.write_manifest(site)
+        build.write_service_worker(site, second)
+        assert second["version"] != first
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        banner = page.locator("#update-banner")
+        expect(banner).to_be_visible(timeout=60_000)
+        assert sorted(cache_names(page)) == sorted(
+            [f"anomascope-{first}", f"anomascope-{second['version']}"]
+        )
+        expect(page.locator("footer")).not_to_contain_text("build two")
+
+        banner.get_by_role("button").click()
+        expect(page.locator("footer")).to_contain_text("build two", timeout=60_000)
+        wait_ready(page)
+        assert cache_names(page) == [f"anomascope-{second['version']}"]
+        expect(page.locator("#update-banner")).to_be_hidden()
+        assert not errors, errors
+    finally:
+        server.shutdown()
+
+
+def cache_names(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.evaluate("caches.keys()")

@@ -27,3 +27,16 @@ def test_ecg_lab_restarts_a_crashed_worker(app, guard) -> None:  # type: ignore[
     app.locator("#beat-grid").click(position={"x": 116 * 4 + 40, "y": 30})
     expect(app.locator("#readout-index")).to_have_text("#4")
     guard.errors[:] = [e for e in guard.errors if "simulated crash" not in e]
+
+
+def test_ecg_lab_restarts_a_terminated_worker(app, guard) -> None:  # type: ignore[no-untyped-def]
+    """A worker that ends without any error event (closed, or killed by the browser)."""
+    model = app.locator("#model-picker").input_value()
+    app.locator("#beat-grid").click(position={"x": 116 * 2 + 40, "y": 30})
+    expect(app.locator("#readout-index")).to_have_text("#2")
+    app.workers[0].evaluate("close()")
+    expect(app.locator("#notice")).to_contain_text("was restarted", timeout=120_000)
+    expect(app.locator("#notice")).to_contain_text("terminated")
+    assert app.locator("#model-picker").input_value() == model
+    app.locator("#beat-grid").click(position={"x": 116 * 4 + 40, "y": 30})
+    expect(app.locator("#readout-index")).to_have_text("#4")

@@ -14,6 +14,15 @@ export class PythonError extends Error {
 // after this many crashes the page is told to give up instead.
 const MAX_RESTARTS = 3;
 
+// A worker that stops without an error event (closed, or killed by the browser) is noticed
+// through a Web Lock it holds for its whole life: the page queues for the same lock, and the
+// browser grants it the moment the worker is gone. Without Web Locks only crashes are noticed.
+let lifelines = 0;
+function lifelineName() {
+  lifelines += 1;
+  return `anomascope-worker-${Date.now()}-${Math.random().toString(36).slice(2)}-${lifelines}`;
+}
+
 export class PythonClient {
   /** @param {{boot: {datasets: string[], modelDataset: string}, onProgress?: Function,
    *  onFailure?: Function, onRestart?: Function}} options — `boot` says what the worker loads
@@ -31,17 +40,28 @@ export class PythonClient {
   }
 
   start() {
-    this.worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-    this.worker.onmessage = ({ data }) => this.receive(data);
-    this.worker.onerror = (event) => {
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    this.worker = worker;
+    worker.onmessage = ({ data }) => this.receive(data);
+    worker.onerror = (event) => {
       event.preventDefault();
-      this.crashed(event.message || "unknown error");
+      if (worker === this.worker) this.crashed(event.message || "unknown error");
     };
-    this.ready = this.request("hello", this.boot);
+    const lifeline = navigator.locks ? lifelineName() : null;
+    this.ready = this.request("hello", { ...this.boot, lifeline });
+  }
+
+  // The worker holds its lifeline lock; once it says so, wait for the lock to come free.
+  watch(name) {
+    const worker = this.worker;
+    navigator.locks.request(name, () => {
+      if (worker === this.worker) this.crashed("it was terminated");
+    });
   }
 
   crashed(reason) {
     this.worker.terminate();
+    this.worker = null;
     const error = { message: `The Python engine stopped (${reason}).`, kind: "crash" };
     for (const { reject } of this.pending.values()) reject(new PythonError(error));
     this.pending.clear();
@@ -56,6 +76,7 @@ export class PythonClient {
 
   receive(data) {
     if (data.event === "progress") return this.onProgress(data);
+    if (data.event === "lifeline") return this.watch(data.name);
     if (data.event === "failed") return this.failAll(data.error);
     const entry = this.pending.get(data.id);
     if (!entry) return;
@@ -74,6 +95,10 @@ export class PythonClient {
   request(type, payload = {}, transfer = []) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (!this.worker) {
+        reject(new PythonError({ message: "The Python engine has stopped.", kind: "crash" }));
+        return;
+      }
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, type, payload }, transfer);
     });

@@ -121,6 +121,16 @@ function decode(value) {
   return value;
 }
 
+// Hold the page's lifeline lock until this worker ends, so the page learns when it is gone
+// (see client.js). The lock is released only by the browser, when the worker stops.
+function holdLifeline(name) {
+  if (!name || !navigator.locks) return;
+  navigator.locks.request(name, () => {
+    postMessage({ event: "lifeline", name });
+    return new Promise(() => {});
+  });
+}
+
 function errorObject(err) {
   if (err && err.reply) return err.reply;
   return { message: String(err && err.message ? err.message : err), kind: "internal" };
@@ -129,6 +139,7 @@ function errorObject(err) {
 onmessage = async ({ data: { id, type, payload } }) => {
   try {
     if (type === "hello" && !ready) {
+      holdLifeline(payload?.lifeline);
       ready = boot(payload ?? {});
       ready.catch((err) => postMessage({ event: "failed", error: errorObject(err) }));
     }
