@@ -95,12 +95,14 @@ def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
             bare.append(cold_load_ms(browser, base + "__bench/bare.html"))
             app.append(cold_load_ms(browser, base))
         from bench.ecg import measure_ecg
+        from bench.soak import measure_soak
         from bench.stream import measure_stream
         from bench.training import measure_training
 
         figures["ecg_lab"] = measure_ecg(browser, base)
         figures["stream"] = measure_stream(browser, base)
         figures["training"] = measure_training(browser, base)
+        figures["soak"] = measure_soak(browser, base)
         figures["startup"] = {
             "cold_loads": COLD_LOADS,
             "bare_runtime_ready_ms_median": round(statistics.median(bare), 1),

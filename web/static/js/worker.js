@@ -131,6 +131,14 @@ function holdLifeline(name) {
   });
 }
 
+// Memory figures for the soak benchmark (bench/soak.py calls this through the DevTools
+// protocol; the page never does): the WebAssembly memory Python lives in, which only grows, so
+// it is the high-water mark, and the number of live Python objects after a collection.
+self.anomascopeMemory = () => ({
+  wasmBytes: pyodide ? pyodide._module.HEAPU8.buffer.byteLength : null,
+  pythonObjects: pyodide ? pyodide.runPython("import gc; gc.collect(); len(gc.get_objects())") : null,
+});
+
 function errorObject(err) {
   if (err && err.reply) return err.reply;
   return { message: String(err && err.message ? err.message : err), kind: "internal" };
