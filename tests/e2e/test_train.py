@@ -202,3 +202,37 @@ def test_a_crashed_worker_is_restarted_and_training_starts_again(train_page, gua
     wait_status(page, "done")
     expect(page.locator("#run-message")).to_be_hidden()
     guard.errors[:] = [e for e in guard.errors if "simulated crash" not in e]
+
+
+MARKUP = '<img src="x" onerror="window.__xss = 1">'
+
+
+def test_markup_in_an_uploaded_model_is_shown_as_text(  # type: ignore[no-untyped-def]
+    train_page, site_url: str, tmp_path: Path
+) -> None:
+    """A manifest's title is the user's text: the train page and the ECG lab show it literally."""
+    page = train_page("#ep=2")
+    page.click("#train")
+    wait_status(page, "done")
+    page.fill("#model-name", "markup")
+    npz = download(page, "#download-weights", tmp_path)
+    manifest_path = download(page, "#download-manifest", tmp_path)
+    manifest = json.loads(manifest_path.read_text())
+    manifest["title"] = MARKUP
+    manifest_path.write_text(json.dumps(manifest))
+    bad_name = tmp_path / "bad_name"
+    bad_name.mkdir()
+    (bad_name / "markup.json").write_text(json.dumps({**manifest, "name": MARKUP}))
+    page.set_input_files("#upload", [bad_name / "markup.json", npz])
+    expect(page.locator("#upload-status")).to_contain_text("a model name uses letters")
+    page.set_input_files("#upload", [manifest_path, npz])
+    expect(page.locator("#upload-status")).to_contain_text("Loaded “markup”")
+
+    page.goto(site_url)
+    page.wait_for_selector(READY, state="attached", timeout=BOOT_TIMEOUT_MS)
+    page.locator("#model-picker").select_option("markup")
+    expect(page.locator("#model-picker option:checked")).to_have_text(MARKUP)
+    page.locator("#tab-models").click()
+    expect(page.locator("#cost-table")).to_contain_text(MARKUP)
+    assert page.locator("main img").count() == 0
+    assert page.evaluate("window.__xss") is None
