@@ -19,8 +19,8 @@ abnormal). Per class, the pool is shuffled once with the seed.
 The three sets never share a beat. Beats are used as stored (already z-normalised per beat),
 so the exported model's preprocessing is the identity. Because training beats may come from
 the UCR TEST file, the exported manifest lists every set's pool indices under
-``training.rows``: metrics on the whole UCR TEST file (as the ECG lab shows them) include
-beats the model was trained on unless those rows are left out.
+``training.rows``, and the ECG lab leaves the beats a model was trained or thresholded on out
+of its metrics on the UCR TEST file (:func:`anomascope.data.ecg.rows_seen_in_training`).
 
 Per-epoch record
 ----------------

@@ -167,7 +167,15 @@ def test_trained_model_becomes_the_viewers_model(train_page, tmp_path: Path) -> 
     expect(page.locator("#readout-index")).to_have_text("#0")
     shown = page.locator("#readout-score").inner_text()
     assert float(shown) == pytest.approx(expected, rel=2e-3)
+    # The explorer leaves out the UCR TEST beats the model was trained or thresholded on.
+    rows = json.loads(manifest.read_text())["training"]["rows"]
+    seen = {i for i in rows["train"] + rows["validation"] if i >= 500}
+    page.click("#tab-explorer")
+    basis = page.locator("#explorer-basis")
+    expect(basis).to_contain_text(f"{4500 - len(seen):,} beats, leaving out the {len(seen):,}")
     page.select_option("#model-picker", "ecg_autoencoder")
+    expect(basis).to_contain_text("4,500 beats;")
+    page.click("#tab-viewer")
     expect(page.locator("#readout-score")).not_to_have_text(shown)
 
 

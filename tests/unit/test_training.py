@@ -236,3 +236,50 @@ def test_api_handlers(pool) -> None:
     finally:
         api.SESSION = old
         api.training.TRAINING["session"] = None
+
+
+def test_rows_seen_in_training_reads_train_and_validation_rows() -> None:
+    from anomascope.data.ecg import rows_seen_in_training
+
+    rows = {"train": [7, 3, 600], "validation": [3, 900], "test": [1000]}
+    seen = rows_seen_in_training({"training": {"rows": rows}})
+    assert seen.tolist() == [3, 7, 600, 900]
+    assert rows_seen_in_training({"training": {"epochs": 3}}).size == 0
+    assert rows_seen_in_training({}).size == 0
+    for bad in ([1, -2], [1.5], ["3"], [True], "0,1", [10**6]):
+        with pytest.raises(AnomascopeError, match="training.rows.train"):
+            rows_seen_in_training({"training": {"rows": {"train": bad}}})
+
+
+def test_ecg_lab_leaves_out_the_test_beats_a_model_was_trained_on(pool) -> None:
+    X, y = pool
+    n_train = 100
+    split = {"train_X": X[:n_train], "train_y": y[:n_train], "test_X": X[n_train:]}
+    session = api.Session(datasets={"ecg5000": {**split, "test_y": y[n_train:]}})
+    old = api.SESSION
+    api.SESSION = session
+    try:
+        assert api.dispatch("train_start", {"config": {**SMALL, "epochs": 1}})["ok"]
+        assert api.dispatch("train_step", {"max_ms": 2000})["ok"]
+        files = api.dispatch("train_activate", {"name": "mine"})["result"]
+        rows = json.loads(files["manifest"])["training"]["rows"]
+        used = {i - n_train for i in rows["train"] + rows["validation"] if i >= n_train}
+        assert used, "the pool split should draw some training beats from UCR TEST"
+        reply = api.dispatch("explorer", {"model": "mine"})["result"]
+        assert reply["n_left_out"] == len(used)
+        assert reply["n_test"] == len(X) - n_train - len(used)
+        labels = y[n_train:] != 1
+        keep = np.ones(len(labels), bool)
+        keep[sorted(used)] = False
+        assert reply["n_anomalies"] == int(labels[keep].sum())
+
+        tampered = json.loads(files["manifest"])
+        tampered["training"]["rows"]["validation"] = ["<b>1</b>"]
+        refused = api.dispatch(
+            "load_model",
+            {"name": "tampered", "manifest": json.dumps(tampered), "weights": files["weights"]},
+        )
+        assert not refused["ok"] and "training.rows.validation" in refused["error"]["message"]
+    finally:
+        api.SESSION = old
+        api.training.TRAINING["session"] = None

@@ -235,6 +235,10 @@ def load_model_request(session: Session, payload: dict[str, Any]) -> dict[str, A
         raise AnomascopeError(f"{name}: the manifest must be a JSON object")
     weights = as_bytes(require(payload, "weights", object), name)
     model = load_model(weights, manifest)
+    try:
+        ecg.rows_seen_in_training(manifest)
+    except AnomascopeError as exc:
+        raise AnomascopeError(f"{name}: {exc}") from None
     session.models[name] = model
     session.file_bytes[name] = len(weights)
     session.score_cache = {k: v for k, v in session.score_cache.items() if k[0] != name}

@@ -128,11 +128,24 @@ def split_scores(session: Session, name: str, model: LoadedModel, split: str) ->
     return session.score_cache[key]
 
 
+def held_out_test_rows(session: Session, model: LoadedModel) -> np.ndarray:
+    """Bool mask over UCR TEST: False for the beats the model was trained or thresholded on
+    (a model trained on the train page may have drawn them from the pooled files)."""
+    data = get_dataset(session, "ecg5000")
+    n_train, n_test = len(data["train_X"]), len(data["test_X"])
+    seen = ecg.rows_seen_in_training(model.manifest) - n_train
+    keep = np.ones(n_test, bool)
+    keep[seen[(seen >= 0) & (seen < n_test)]] = False
+    return keep
+
+
 def explorer_for(session: Session, name: str, model: LoadedModel) -> lab.Explorer:
-    """The test split plus the visitor's labelled beats, indexed once per model."""
+    """The test split (less any beats the model saw) plus the visitor's labelled beats,
+    indexed once per model."""
     if name not in session.explorers:
-        scores = [split_scores(session, name, model, "test")]
-        labels = [split_rows(session, "ecg5000", "test")[1] != 1]
+        keep = held_out_test_rows(session, model)
+        scores = [split_scores(session, name, model, "test")[keep]]
+        labels = [split_rows(session, "ecg5000", "test")[1][keep] != 1]
         data = get_dataset(session, "ecg5000")
         if "user_X" in data and (data["user_y"] > 0).any():
             keep = data["user_y"] > 0
@@ -144,12 +157,19 @@ def explorer_for(session: Session, name: str, model: LoadedModel) -> lab.Explore
 
 @handler("explorer")
 def explorer(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
-    """Histogram, ROC and AUC of the test split (+ your labelled beats) for one model."""
+    """Histogram, ROC and AUC of the test split (+ your labelled beats) for one model;
+    ``n_left_out`` test beats are left out because the model was trained or thresholded on them."""
     name, model = get_model(session, payload)
     summary = explorer_for(session, name, model).summary()
     data = get_dataset(session, "ecg5000")
     n_user = int((data["user_y"] > 0).sum()) if "user_y" in data else 0
-    return {**summary, "n_test": int(len(data["test_y"])), "n_user": n_user}
+    n_held_out = int(held_out_test_rows(session, model).sum())
+    return {
+        **summary,
+        "n_test": n_held_out,
+        "n_left_out": int(len(data["test_y"])) - n_held_out,
+        "n_user": n_user,
+    }
 
 
 @handler("threshold_metrics")

@@ -12,8 +12,10 @@ export class MetricsPanel {
   update({ metrics, summary }) {
     if (summary) {
       const mine = summary.n_user ? ` + ${summary.n_user} labelled beats of yours` : "";
+      const seen = summary.n_left_out
+        ? `, leaving out the ${summary.n_left_out.toLocaleString("en")} this model was trained or thresholded on` : "";
       this.$("explorer-basis").textContent =
-        `test split (${summary.n_test.toLocaleString("en")} beats${mine}; ${summary.n_anomalies.toLocaleString("en")} abnormal)`;
+        `test split (${summary.n_test.toLocaleString("en")} beats${seen}${mine}; ${summary.n_anomalies.toLocaleString("en")} abnormal)`;
       this.$("roc-auc").textContent = summary.auc == null ? "· AUC undefined (one class only)" : `· AUC ${summary.auc.toFixed(3)}`;
     }
     if (!metrics) return;
