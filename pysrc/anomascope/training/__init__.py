@@ -1,0 +1,25 @@
+"""Training a dense autoencoder on ECG5000 in the browser (the "Train a model" page).
+
+- :mod:`anomascope.training.config`: the page's settings, checked, and the seeded data sampling;
+- :mod:`anomascope.training.session`: :class:`TrainingSession`, trained in bounded chunks.
+"""
+
+from anomascope.training.config import (
+    DEFAULTS,
+    MAX_PARAMETERS,
+    architecture_of,
+    count_parameters,
+    split_data,
+    validate_config,
+)
+from anomascope.training.session import TrainingSession
+
+__all__ = [
+    "DEFAULTS",
+    "MAX_PARAMETERS",
+    "TrainingSession",
+    "architecture_of",
+    "count_parameters",
+    "split_data",
+    "validate_config",
+]
