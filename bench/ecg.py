@@ -59,3 +59,9 @@ def measure_ecg(browser: Any, base_url: str) -> dict[str, Any]:
         figures["score_4500_beats_ms"][name] = float(row.locator("td").last.inner_text().split()[0])
     context.close()
     return figures
+
+
+if __name__ == "__main__":  # python -m bench.ecg: measure the built dist/ once
+    from bench.run import print_figures
+
+    print_figures(measure_ecg)

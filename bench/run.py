@@ -19,14 +19,6 @@ import build
 PAGES = Path(__file__).resolve().parent / "pages"
 COLD_LOADS = 5
 READY = "html[data-app-ready]"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 class BenchHandler(build.SiteHandler):
@@ -46,6 +38,30 @@ def serve(dist: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
+
+
+@contextmanager
+def site_browser(dist: Path) -> Iterator[tuple[Any, str]]:
+    """Chromium (Playwright, sync API) and the base URL of ``dist/`` served on 127.0.0.1."""
+    from playwright.sync_api import sync_playwright
+
+    with serve(dist) as base, sync_playwright() as pw:
+        chromium = build.chromium_path()
+        browser = pw.chromium.launch(
+            args=build.CHROMIUM_FLAGS, **({"executable_path": chromium} if chromium else {})
+        )
+        try:
+            yield browser, base
+        finally:
+            browser.close()
+
+
+def print_figures(measure: Callable[[Any, str], dict[str, Any]]) -> None:
+    """``python -m bench.NAME``: one part of the benchmark on the built dist/, as JSON."""
+    import json
+
+    with site_browser(build.DIST) as (browser, base):
+        print(json.dumps(measure(browser, base), indent=1))
 
 
 def dir_bytes(path: Path) -> int:
@@ -82,14 +98,8 @@ def median_of(fn: Callable[[], float], n: int) -> float:
 
 
 def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
-    from playwright.sync_api import sync_playwright
-
     figures: dict[str, Any] = {"dist_bytes": dist_bytes(dist)}
-    with serve(dist) as base, sync_playwright() as pw:
-        chromium = build.chromium_path()
-        browser = pw.chromium.launch(
-            args=build.CHROMIUM_FLAGS, **({"executable_path": chromium} if chromium else {})
-        )
+    with site_browser(dist) as (browser, base):
         bare, app = [], []
         for _ in range(COLD_LOADS):  # interleaved, so drift in machine load hits both alike
             bare.append(cold_load_ms(browser, base + "__bench/bare.html"))
@@ -109,5 +119,4 @@ def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
             "app_ready_ms_median": round(statistics.median(app), 1),
             "app_over_bare_ratio": round(statistics.median(app) / statistics.median(bare), 2),
         }
-        browser.close()
     return figures

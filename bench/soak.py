@@ -179,15 +179,6 @@ def measure_soak(browser: Any, base_url: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # python -m bench.soak: measure the built dist/ once
-    from playwright.sync_api import sync_playwright
+    from bench.run import print_figures
 
-    import build
-    from bench.run import serve
-
-    with serve(build.DIST) as base, sync_playwright() as pw:
-        chromium = build.chromium_path()
-        browser = pw.chromium.launch(
-            args=build.CHROMIUM_FLAGS, **({"executable_path": chromium} if chromium else {})
-        )
-        print(json.dumps(measure_soak(browser, base), indent=1))
-        browser.close()
+    print_figures(measure_soak)

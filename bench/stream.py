@@ -132,17 +132,6 @@ def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # python -m bench.stream: measure the built dist/ once
-    import json
+    from bench.run import print_figures
 
-    from playwright.sync_api import sync_playwright
-
-    import build
-    from bench.run import serve
-
-    with serve(build.DIST) as base, sync_playwright() as pw:
-        chromium = build.chromium_path()
-        browser = pw.chromium.launch(
-            args=build.CHROMIUM_FLAGS, **({"executable_path": chromium} if chromium else {})
-        )
-        print(json.dumps(measure_stream(browser, base), indent=1))
-        browser.close()
+    print_figures(measure_stream)

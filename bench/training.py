@@ -193,20 +193,7 @@ def measure_training(browser: Any, base_url: str) -> dict[str, Any]:
     }
 
 
-if __name__ == "__main__":  # python -m bench.training: build first, then print the figures
-    import json
-    from pathlib import Path
+if __name__ == "__main__":  # python -m bench.training: measure the built dist/ once
+    from bench.run import print_figures
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from playwright.sync_api import sync_playwright
-
-    import build
-    from bench.run import serve
-
-    with serve(build.DIST) as url, sync_playwright() as pw:
-        path = build.chromium_path()
-        chromium = pw.chromium.launch(
-            args=build.CHROMIUM_FLAGS, **({"executable_path": path} if path else {})
-        )
-        print(json.dumps(measure_training(chromium, url), indent=1))
-        chromium.close()
+    print_figures(measure_training)
