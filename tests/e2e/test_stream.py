@@ -280,3 +280,23 @@ def test_ranking_reorders_with_flip_unless_motion_is_reduced(stream: Page, motio
     assert len(set(first.values())) > 1, "the metrics should not all crown the same strategy"
     expected = "instant" if motion == "reduce" else "animated"
     expect(stream.locator("#ranking")).to_have_attribute("data-reorder", expected)
+
+
+def test_a_terminated_worker_is_restarted_with_the_settings_kept(stream: Page) -> None:
+    stream.fill("#seed", "7")
+    stream.click("#use-seed")
+    expect(stream.locator("#order-label")).to_have_text("Play order: shuffled with seed 7")
+    names = [el.get_attribute("data-name") for el in stream.locator("#ranking .rank-card").all()]
+    stream.locator(
+        f'#setup-list .setup-row[data-name="{names[-1]}"] input[type=checkbox]'
+    ).uncheck()
+    expect(stream.locator("#ranking .rank-card")).to_have_count(len(names) - 1)
+    stream.workers[0].evaluate("close()")  # ends without an error event
+    notice = stream.locator("#notice")
+    expect(notice).to_contain_text("starts again with your settings", timeout=120_000)
+    expect(notice).to_contain_text("The Python engine stopped (it was terminated)")
+    expect(stream.locator("#order-label")).to_have_text("Play order: shuffled with seed 7")
+    expect(stream.locator("#ranking .rank-card")).to_have_count(len(names) - 1)
+    stream.click("#finish")
+    wait_finished(stream)
+    check_views_agree(stream, N)

@@ -100,6 +100,7 @@ function pump() {
       .catch((err) => {
         if (generation !== state.generation) return;
         track.requested = track.scored;
+        if (err.kind === "crash") return;  // the replacement worker scores every strategy again
         notify(`Scoring ${track.title} failed: ${err.message}`);
         track.active = false;
         refreshActive();
