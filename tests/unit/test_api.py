@@ -211,3 +211,20 @@ def test_layer_sizes_of_each_kind() -> None:
     seq = lab.layer_sizes("seq2seq", {"seq_len": 140, "patch": 7, "hidden_size": 32})
     assert seq[0]["label"] == "input (20 steps of 7)"
     assert lab.layer_sizes("iforest", {}) == []
+
+
+def test_every_committed_model_loads_through_the_bridge() -> None:
+    models = Path(__file__).resolve().parents[2] / "models"
+    index = sorted(p for p in models.glob("*.json") if not p.stem.endswith("_history"))
+    assert len(index) >= 10
+    session = api.Session()
+    for manifest in index:
+        reply = api.load_model_request(
+            session,
+            {
+                "name": manifest.stem,
+                "manifest": manifest.read_text(),
+                "weights": manifest.with_suffix(".npz").read_bytes(),
+            },
+        )
+        assert reply["name"] == manifest.stem

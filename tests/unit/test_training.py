@@ -242,13 +242,15 @@ def test_rows_seen_in_training_reads_train_and_validation_rows() -> None:
     from anomascope.data.ecg import rows_seen_in_training
 
     rows = {"train": [7, 3, 600], "validation": [3, 900], "test": [1000]}
-    seen = rows_seen_in_training({"training": {"rows": rows}})
+    seen = rows_seen_in_training({"dataset": "ecg5000", "training": {"rows": rows}})
     assert seen.tolist() == [3, 7, 600, 900]
-    assert rows_seen_in_training({"training": {"epochs": 3}}).size == 0
+    assert rows_seen_in_training({"dataset": "ecg5000", "training": {"epochs": 3}}).size == 0
     assert rows_seen_in_training({}).size == 0
+    # another dataset's manifest may use the name for something else (a row count)
+    assert rows_seen_in_training({"dataset": "kddcup99", "training": {"rows": 3000}}).size == 0
     for bad in ([1, -2], [1.5], ["3"], [True], "0,1", [10**6]):
         with pytest.raises(AnomascopeError, match="training.rows.train"):
-            rows_seen_in_training({"training": {"rows": {"train": bad}}})
+            rows_seen_in_training({"dataset": "ecg5000", "training": {"rows": {"train": bad}}})
 
 
 def test_ecg_lab_leaves_out_the_test_beats_a_model_was_trained_on(pool) -> None:

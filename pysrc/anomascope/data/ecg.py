@@ -148,8 +148,9 @@ def rows_seen_in_training(manifest: dict[str, Any]) -> np.ndarray:
 
     Parameters
     ----------
-    manifest : a model manifest. Browser-trained models list their sets' pool indices under
-        ``training.rows`` (``train``, ``validation``, ``test``); other models have none.
+    manifest : a model manifest. ECG5000 models trained on the train page list their sets'
+        pool indices under ``training.rows`` (``train``, ``validation``, ``test``); other
+        models have none (and other datasets' models are not read).
 
     Returns
     -------
@@ -157,7 +158,7 @@ def rows_seen_in_training(manifest: dict[str, Any]) -> np.ndarray:
     listed). Raises :class:`AnomascopeError` if the lists are not whole numbers in range.
     """
     rows = (manifest.get("training") or {}).get("rows")
-    if rows is None:
+    if rows is None or manifest.get("dataset") != "ecg5000":
         return np.zeros(0, np.int64)
     if not isinstance(rows, dict):
         raise AnomascopeError("the manifest's training.rows must be an object")
