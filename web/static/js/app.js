@@ -17,6 +17,7 @@ import { DrawPad } from "./views/draw_pad.js";
 import { ScoreHistogram } from "./views/histogram.js";
 import { MetricsPanel } from "./views/metrics_panel.js";
 import { RocChart } from "./views/roc.js";
+import { keepFocusClearOf } from "./sticky.js";
 
 const $ = (id) => document.getElementById(id);
 const KIND_LABELS = { autoencoder: "Autoencoder", vae: "Variational autoencoder", seq2seq: "Seq2seq LSTM", pca: "PCA" };
@@ -76,7 +77,9 @@ const views = {
   histogram: new ScoreHistogram($("score-histogram")),
   roc: new RocChart($("roc-chart")),
   metrics: new MetricsPanel($("explorer")),
-  pad: new DrawPad($("draw-pad"), { onChange: (strokes, final) => lab.drawingChanged(strokes, final) }),
+  pad: new DrawPad($("draw-pad"), {
+    onChange: (strokes, final) => lab.drawingChanged(strokes, final), cursorLabel: $("draw-cursor"),
+  }),
   costs: new CostTable($("cost-rows")),
   replayHistogram: new ScoreHistogram($("replay-histogram")),
   replayAuc: new AucChart($("replay-auc")),
@@ -178,6 +181,10 @@ function renderViewer() {
   const flagged = b.score > state.threshold;
   $("readout-verdict").textContent = flagged ? "Anomaly (score above threshold)" : "Normal (score at or below threshold)";
   $("readout-verdict").className = flagged ? "verdict abnormal" : "verdict normal";
+  // The selection, said once in words for screen readers (the canvas itself is a picture).
+  const said = `Beat ${$("readout-index").textContent}: ${$("readout-class").textContent}; ` +
+    `anomaly score ${$("readout-score").textContent}; ${$("readout-verdict").textContent}.`;
+  if ($("beat-grid-status").textContent !== said) $("beat-grid-status").textContent = said;
 }
 
 function renderExplorer() {
@@ -310,9 +317,11 @@ function wire() {
     const tab = $(`tab-${name}`);
     tab.addEventListener("click", () => setSection(name));
     tab.addEventListener("keydown", (e) => {
-      const k = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
-      if (!k) return;
-      const next = SECTIONS[(SECTIONS.indexOf(name) + k + SECTIONS.length) % SECTIONS.length];
+      const i = SECTIONS.indexOf(name), n = SECTIONS.length;
+      const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: n - 1 }[e.key];
+      if (to === undefined) return;
+      e.preventDefault();
+      const next = SECTIONS[(to + n) % n];
       setSection(next);
       $(`tab-${next}`).focus();
     });
@@ -343,6 +352,7 @@ async function start() {
     state.section = values.section ?? "viewer";
     $("loading").hidden = true;
     $("app").hidden = false;
+    keepFocusClearOf($("labbar"));
     wire();
     await selectModel(values.model ?? state.models[0].name, { threshold: values.threshold });
     const notes = [];

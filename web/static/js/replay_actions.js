@@ -1,7 +1,10 @@
 // Training replay: loads the active model's exported per-epoch history (validated by Python)
 // and steps through it with a scrubber and a play button (one timer, stopped when hidden).
+// Visitors who prefer reduced motion get a calm step a second instead of an animation.
 
 const FRAME_MS = 70;
+const CALM_FRAME_MS = 1000;
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const SAFE_FILE = /^[\w.-]+\.json$/;
 
 export function createReplayActions({ state, python, render, $ }) {
@@ -52,12 +55,14 @@ export function createReplayActions({ state, python, render, $ }) {
     if (r.playing) { stop(); render(); return; }
     if (r.epoch >= r.data.epoch.data.length - 1) r.epoch = 0;
     r.playing = true;
+    const frameMs = reducedMotion.matches ? CALM_FRAME_MS : FRAME_MS;
+    $("replay-play").dataset.frameMs = String(frameMs);
     timer = setInterval(() => {
       if (state.section !== "replay" || !r.data) { stop(); render(); return; }
       r.epoch += 1;
       if (r.epoch >= r.data.epoch.data.length - 1) { r.epoch = r.data.epoch.data.length - 1; stop(); }
       render();
-    }, FRAME_MS);
+    }, frameMs);
     render();
   }
 

@@ -4,9 +4,7 @@
 // partly filled columns never collide). Colour and shape show the truth: attacks are large dark
 // (vermillion) squares, normal connections small light (sky blue) ones. Only new squares are
 // drawn each frame; the newest-square highlight is a small element moved over the canvas.
-
-const ATTACK = "#D55E00";
-const NORMAL = "#56B4E9";
+import { COLORS } from "../views/canvas.js";
 
 /** Grid for n squares in a canvas `widthPx` device pixels wide: cell size, columns, rows. */
 export function pileLayout(n, widthPx, aspect = 0.5) {
@@ -91,12 +89,12 @@ export class PileCanvas {
     const [x, y] = this.cell(k, attackSide);
     const gap = cell >= 4 ? 1 : 0;
     if (truth) {
-      ctx.fillStyle = ATTACK;
+      ctx.fillStyle = COLORS.abnormal;
       ctx.fillRect(x, y, cell - gap, cell - gap);
     } else {
       const inset = cell >= 4 ? Math.max(1, Math.round(cell * 0.22)) : 0;
       const size = Math.max(1, cell - gap - 2 * inset);
-      ctx.fillStyle = NORMAL;
+      ctx.fillStyle = COLORS.normalLight;
       ctx.fillRect(x + inset, y + inset, size, size);
     }
   }

@@ -6,6 +6,7 @@ import { ConnectionFeed } from "./feed.js";
 import { Piles } from "./piles.js";
 import { Ranking, ranked } from "./ranking.js";
 import { SetupList } from "./setup.js";
+import { keepFocusClearOf } from "../sticky.js";
 import { KIND_ORDER, METRICS, METRIC_TITLES, Track, formatMetric } from "./tracks.js";
 
 const $ = (id) => document.getElementById(id);
@@ -342,8 +343,9 @@ function onKey(event) {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   const target = event.target;
   if (target instanceof HTMLElement && target.closest("input, select, textarea")) return;
-  // A focused button or link keeps its own Space / Enter.
+  // A focused button or link keeps its own Space / Enter; the focused feed keeps its scrolling keys.
   if (target instanceof HTMLElement && target.closest("button, a") && (event.key === " " || event.key === "Enter")) return;
+  if (target instanceof HTMLElement && target.closest(".feed-wrap") && /^(Arrow|Home|End| )/.test(event.key)) return;
   const actions = {
     " ": () => play(), ArrowRight: step, ArrowUp: () => setSpeed(state.speed + 1),
     ArrowDown: () => setSpeed(state.speed - 1), End: skipToFinish, Home: restart,
@@ -389,6 +391,7 @@ async function start() {
     $("info-panel").hidden = dismissed;
     $("loading").hidden = true;
     $("app").hidden = false;
+    keepFocusClearOf($("controls"));
     wire();
     await setOrder(null);
     if (modelProblems.length) notify(`Left out models that could not be loaded: ${modelProblems.join("; ")}.`);

@@ -1,6 +1,6 @@
 // The network diagram: one column of nodes per layer (input, encoder, latent, decoder,
 // output), at most 12 drawn per column with the true count written under it.
-import { COLORS, fitCanvas } from "../views/canvas.js";
+import { COLORS, alpha, fitCanvas } from "../views/canvas.js";
 
 const MAX_NODES = 12;
 
@@ -23,7 +23,7 @@ export class NetworkDiagram {
       const top = pad.t + (span - gap * (shown - 1)) / 2;
       return { ...layer, x: pad.l + i * step, ys: Array.from({ length: shown }, (_, k) => top + k * gap), gap };
     });
-    ctx.strokeStyle = "rgba(29, 35, 48, 0.10)";
+    ctx.strokeStyle = alpha(COLORS.ink, 0.1);
     ctx.lineWidth = 1;
     for (let i = 0; i + 1 < columns.length; i++) {
       const a = columns[i], b = columns[i + 1];

@@ -1,10 +1,12 @@
 // Small multiples of ECG beats on one canvas. Renders a page of beats; knows nothing about
-// Python. Colour = true class (normal / abnormal / no label), a thick dashed frame and a ▲ =
-// predicted anomaly. Arrow keys move the selection when the canvas has focus.
+// Python. Colour and a word = true class (normal / abnormal / no label), a thick dashed frame
+// and a ▲ = predicted anomaly, a solid dark ring = the selected beat. Arrow keys (and Home /
+// End) move the selection when the canvas has focus.
 import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
 
 const CELL_W = 116;
 const CELL_H = 64;
+const TRUTH_WORDS = ["", " · normal", " · abnormal"];  // by label: 0 = none, 1 = normal, 2-5 = abnormal
 
 export class BeatGrid {
   constructor(canvas, { onSelect }) {
@@ -18,10 +20,12 @@ export class BeatGrid {
   }
 
   key(event) {
-    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -this.layout.cols, ArrowDown: this.layout.cols }[event.key];
-    if (!step) return;
-    event.preventDefault();
+    const last = this.visible.length - 1;
     const k = this.visible.indexOf(this.selected);
+    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -this.layout.cols, ArrowDown: this.layout.cols,
+                   Home: -k, End: last - k }[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
     const next = k < 0 ? 0 : k + step;
     if (next >= 0 && next < this.visible.length) this.onSelect(this.visible[next]);
   }
@@ -52,21 +56,31 @@ export class BeatGrid {
       ctx.translate(x0, y0);
       ctx.fillStyle = index === s.selected ? "#fff6d6" : "#fbfcfe";
       ctx.fillRect(2, 2, cw - 4, CELL_H - 4);
-      ctx.strokeStyle = predicted ? COLORS.abnormal : COLORS.grid;
-      ctx.lineWidth = predicted ? 2.5 : 1;
-      if (predicted) ctx.setLineDash([5, 3]);
+      ctx.strokeStyle = COLORS.grid;
+      ctx.lineWidth = 1;
       ctx.strokeRect(2, 2, cw - 4, CELL_H - 4);
-      ctx.setLineDash([]);
+      if (predicted) {
+        ctx.strokeStyle = COLORS.abnormal;
+        ctx.lineWidth = 2.5;
+        ctx.setLineDash([5, 3]);
+        ctx.strokeRect(3.5, 3.5, cw - 7, CELL_H - 7);
+        ctx.setLineDash([]);
+      }
+      if (index === s.selected) {
+        ctx.strokeStyle = COLORS.ink;
+        ctx.lineWidth = 2;
+        ctx.strokeRect(1, 1, cw - 2, CELL_H - 2);
+      }
       ctx.strokeStyle = label === 0 ? COLORS.muted : label === 1 ? COLORS.normal : COLORS.abnormal;
       ctx.lineWidth = 1.2;
       const row = s.beats.subarray(index * s.width, (index + 1) * s.width);
       drawPolyline(ctx, row, scale(0, s.width - 1, 6, cw - 6), y);
       ctx.fillStyle = COLORS.muted;
       ctx.font = "10px system-ui, sans-serif";
-      ctx.fillText(`${s.prefix ?? "#"}${index}`, 6, 13);
+      ctx.fillText(`${s.prefix ?? "#"}${index}${TRUTH_WORDS[Math.min(label, 2)]}`, 7, 15);
       if (predicted) {
         ctx.fillStyle = COLORS.abnormal;
-        ctx.fillText("▲", cw - 16, 14);
+        ctx.fillText("▲", cw - 17, 16);
       }
       ctx.restore();
     });

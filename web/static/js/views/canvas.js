@@ -24,16 +24,36 @@ export function scale(d0, d1, r0, r1) {
   return f;
 }
 
-/** Colours: a colour-blind-safe pair (Okabe-Ito) for normal / abnormal, plus ink. */
-export const COLORS = {
-  normal: "#0072B2",
-  abnormal: "#D55E00",
-  reconstruction: "#009E73",
-  error: "rgba(213, 94, 0, 0.22)",
-  ink: "#1d2330",
-  muted: "#8a93a6",
-  grid: "#e6e9ef",
+/** "#rrggbb" -> "rgba(r, g, b, alpha)". */
+export function alpha(hex, a) {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${a})`;
+}
+
+// The palette lives in app.css (custom properties on :root), the one source of truth for the
+// page's colours; the canvases read it from there the first time they draw.
+const PALETTE = {
+  normal: "--normal", abnormal: "--abnormal", reconstruction: "--recon", ink: "--ink", muted: "--muted",
+  grid: "--line", normalLight: "--normal-light", stroke: "--stroke",
 };
+let palette = null;
+
+function readPalette() {
+  const style = getComputedStyle(document.documentElement);
+  const out = {};
+  for (const [key, name] of Object.entries(PALETTE)) {
+    out[key] = style.getPropertyValue(name).trim();
+    if (!/^#[0-9a-f]{6}$/i.test(out[key])) throw new Error(`the colour ${name} is missing from app.css`);
+  }
+  out.error = alpha(out.abnormal, 0.22);
+  return out;
+}
+
+/** Colours: a colour-blind-safe pair (Okabe-Ito) for normal / abnormal, plus ink. */
+export const COLORS = {};
+for (const key of [...Object.keys(PALETTE), "error"]) {
+  Object.defineProperty(COLORS, key, { enumerable: true, get: () => (palette ??= readPalette())[key] });
+}
 
 export function drawPolyline(ctx, values, x, y) {
   ctx.beginPath();

@@ -1,20 +1,34 @@
 // Drawing pad: pointer (mouse, touch, pen) strokes in data units, over axes in data units,
 // with the model's view of the drawing (the 140 values, the reconstruction, the error).
-// Owns only the stroke being drawn; finished strokes live in the app state.
+// Owns only the stroke being drawn and the keyboard cursor; finished strokes live in the app
+// state. Keyboard: ←/→ move a cursor along the time steps, ↑/↓ raise or lower the beat there.
+// A run of key edits is one stroke through all 140 time steps (so Undo removes the run); it
+// starts from the beat as the model last saw it, or from a flat line.
 import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
 
 export const PAD_RANGE = { lo: -5, hi: 5, n: 140 };
 const PAD = { l: 40, r: 12, t: 12, b: 30 };
+// key -> [cursor move, value change]; with Shift the moves are bigger
+const KEYS = {
+  ArrowLeft: [-1, 0, -10, 0], ArrowRight: [1, 0, 10, 0], Home: [-PAD_RANGE.n, 0], End: [PAD_RANGE.n, 0],
+  ArrowUp: [0, 0.1, 0, 1], ArrowDown: [0, -0.1, 0, -1], PageUp: [0, 1], PageDown: [0, -1],
+};
 
 export class DrawPad {
   /** @param {HTMLCanvasElement} canvas
-   *  @param {{onChange: (strokes: Float32Array[], final: boolean) => void}} handlers */
-  constructor(canvas, { onChange }) {
+   *  @param {{onChange: (strokes: Float32Array[], final: boolean) => void, cursorLabel: HTMLElement}} options
+   *  (cursorLabel: where the keyboard cursor's time step and value are written) */
+  constructor(canvas, { onChange, cursorLabel }) {
     this.canvas = canvas;
     this.onChange = onChange;
+    this.cursorLabel = cursorLabel;
     this.strokes = [];
     this.current = null;   // number[] of x, y pairs while the pointer is down
     this.last = null;
+    this.cursor = Math.floor(PAD_RANGE.n / 2);  // keyboard cursor: a time step
+    canvas.addEventListener("keydown", (e) => this.key(e));
+    canvas.addEventListener("focus", () => this.redraw());
+    canvas.addEventListener("blur", () => this.redraw());
     canvas.addEventListener("pointerdown", (e) => this.down(e));
     canvas.addEventListener("pointermove", (e) => this.move(e));
     canvas.addEventListener("pointerup", (e) => this.up(e));
@@ -66,8 +80,52 @@ export class DrawPad {
     this.onChange(strokes, true);
   }
 
+  key(event) {
+    const k = KEYS[event.key];
+    if (!k || event.altKey || event.ctrlKey || event.metaKey || this.current) return;
+    event.preventDefault();
+    const [move, change] = event.shiftKey && k.length > 2 ? k.slice(2) : k;
+    if (move) {
+      this.cursor = Math.min(Math.max(this.cursor + move, 0), PAD_RANGE.n - 1);
+      this.redraw();
+      return;
+    }
+    // Edit the run of key edits (the last stroke) if there is one, else start one.
+    const last = this.strokes.at(-1);
+    const editing = Boolean(last && last.keyboard);
+    const run = editing ? Float32Array.from(last) : this.fullStroke(this.values() ?? new Float32Array(PAD_RANGE.n));
+    const i = 2 * this.cursor + 1;
+    run[i] = Math.min(Math.max(Math.round((run[i] + change) * 100) / 100, PAD_RANGE.lo), PAD_RANGE.hi);
+    run.keyboard = true;
+    this.strokes = [...(editing ? this.strokes.slice(0, -1) : this.strokes), run];
+    this.onChange(this.strokes, true);
+    this.redraw();
+  }
+
+  /** One stroke through every time step, at `values`. */
+  fullStroke(values) {
+    const pts = new Float32Array(2 * PAD_RANGE.n);
+    values.forEach((v, t) => { pts[2 * t] = t; pts[2 * t + 1] = v; });
+    return pts;
+  }
+
+  /** The 140 values as they stand: the run of key edits, else the beat the model last saw. */
+  values() {
+    const last = this.strokes.at(-1);
+    if (last && last.keyboard) return last.filter((_, j) => j % 2 === 1);
+    return this.last && this.last.result ? this.last.result.beat.data : null;
+  }
+
   redraw() {
     if (this.last) this.update(this.last);
+  }
+
+  describeCursor() {
+    const values = this.values();
+    const text = `Keyboard cursor: time step ${this.cursor}, value ` +
+      (values ? values[this.cursor].toFixed(2) : "not drawn yet");
+    if (this.cursorLabel && this.cursorLabel.textContent !== text) this.cursorLabel.textContent = text;
+    return values;
   }
 
   /** @param {{strokes: Float32Array[], result: {beat, reconstruction}|null}} s */
@@ -101,7 +159,7 @@ export class DrawPad {
       ctx.closePath();
       ctx.fill();
     }
-    ctx.strokeStyle = "#b8bfcc";
+    ctx.strokeStyle = COLORS.stroke;
     ctx.lineWidth = 5;
     ctx.lineCap = ctx.lineJoin = "round";
     for (const stroke of this.all()) {
@@ -117,6 +175,21 @@ export class DrawPad {
       ctx.strokeStyle = COLORS.reconstruction;
       ctx.setLineDash([6, 4]);
       drawPolyline(ctx, r.reconstruction.data, x, y);
+      ctx.setLineDash([]);
+    }
+    const values = this.describeCursor();
+    if (document.activeElement === this.canvas) {
+      // the keyboard cursor: a dotted rule at the time step and a ring at its value
+      const cx = x(this.cursor);
+      ctx.strokeStyle = COLORS.ink;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([2, 3]);
+      ctx.beginPath(); ctx.moveTo(cx, PAD.t); ctx.lineTo(cx, height - PAD.b); ctx.stroke();
+      ctx.setLineDash([]);
+      if (values) {
+        ctx.lineWidth = 2;
+        ctx.beginPath(); ctx.arc(cx, y(values[this.cursor]), 6, 0, 2 * Math.PI); ctx.stroke();
+      }
     }
     ctx.restore();
   }

@@ -1,6 +1,6 @@
 // Histogram of anomaly scores, normal vs abnormal, with the threshold as a vertical line.
 // Normal bars are solid blue, abnormal bars hatched orange (shape as well as colour).
-import { COLORS, fitCanvas, scale } from "./canvas.js";
+import { COLORS, alpha, fitCanvas, scale } from "./canvas.js";
 
 export class ScoreHistogram {
   constructor(canvas) {
@@ -13,7 +13,7 @@ export class ScoreHistogram {
     const tile = document.createElement("canvas");
     tile.width = tile.height = 6;
     const t = tile.getContext("2d");
-    t.fillStyle = "rgba(213, 94, 0, 0.25)";
+    t.fillStyle = alpha(COLORS.abnormal, 0.25);
     t.fillRect(0, 0, 6, 6);
     t.strokeStyle = COLORS.abnormal;
     t.lineWidth = 1.5;
@@ -49,7 +49,7 @@ export class ScoreHistogram {
     ctx.fillText(log ? "anomaly score (log scale)" : "anomaly score", width - pad.r - 140, height - 3);
     for (let i = 0; i < normal.length; i++) {
       const x0 = px(edges[i]) + 0.5, x1 = px(edges[i + 1]) - 0.5;
-      ctx.fillStyle = "rgba(0, 114, 178, 0.55)";
+      ctx.fillStyle = alpha(COLORS.normal, 0.55);
       ctx.fillRect(x0, y(normal[i]), x1 - x0, y(0) - y(normal[i]));
       ctx.fillStyle = this.pattern(ctx);
       ctx.fillRect(x0, y(abnormal[i]), x1 - x0, y(0) - y(abnormal[i]));

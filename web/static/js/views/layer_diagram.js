@@ -1,6 +1,6 @@
 // The active model's layers as columns of units (height grows with the unit count), with the
 // narrowest column (the bottleneck) highlighted and every width labelled in text.
-import { COLORS, fitCanvas } from "./canvas.js";
+import { COLORS, alpha, fitCanvas } from "./canvas.js";
 
 export class LayerDiagram {
   constructor(canvas) {
@@ -22,7 +22,7 @@ export class LayerDiagram {
     ctx.font = "11px system-ui, sans-serif";
     ctx.textAlign = "center";
     // connections
-    ctx.fillStyle = "rgba(0, 114, 178, 0.10)";
+    ctx.fillStyle = alpha(COLORS.normal, 0.1);
     for (let i = 0; i + 1 < n; i++) {
       const x0 = 10 + i * step + colW, x1 = 10 + (i + 1) * step;
       const a = h(s.layers[i].units) / 2, b = h(s.layers[i + 1].units) / 2;
