@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from anomascope import metrics
+from anomascope.detectors import detector_class
 from train import common
 from train.torch_seq2seq import TorchSeq2Seq
 
@@ -132,7 +133,13 @@ def train_autoencoder(
     )
 
 
-def train_vae(X: np.ndarray, cfg: dict[str, Any], batch_size: int, seed: int) -> TrainResult:
+def train_vae(
+    X: np.ndarray,
+    cfg: dict[str, Any],
+    batch_size: int,
+    seed: int,
+    on_epoch: EpochHook | None = None,
+) -> TrainResult:
     """Train the VAE with ``TorchVAE.loss`` (reconstruction MSE + ``beta`` x KL, both per
     element, as the numpy VAE); the reparameterisation noise comes from the seeded generator."""
     torch.manual_seed(seed)
@@ -155,10 +162,17 @@ def train_vae(X: np.ndarray, cfg: dict[str, Any], batch_size: int, seed: int) ->
         batch_size=batch_size,
         seed=seed,
         weight_decay=cfg.get("weight_decay", 0.0),
+        on_epoch=on_epoch,
     )
 
 
-def train_seq2seq(X: np.ndarray, cfg: dict[str, Any], batch_size: int, seed: int) -> TrainResult:
+def train_seq2seq(
+    X: np.ndarray,
+    cfg: dict[str, Any],
+    batch_size: int,
+    seed: int,
+    on_epoch: EpochHook | None = None,
+) -> TrainResult:
     """Train the seq2seq LSTM autoencoder (MSE, gradient-norm clipping)."""
     torch.manual_seed(seed)
     module = TorchSeq2Seq.from_architecture(cfg["architecture"])
@@ -171,7 +185,56 @@ def train_seq2seq(X: np.ndarray, cfg: dict[str, Any], batch_size: int, seed: int
         batch_size=batch_size,
         seed=seed,
         clip_grad_norm=cfg.get("clip_grad_norm"),
+        on_epoch=on_epoch,
     )
+
+
+#: The torch trainer of each detector kind (same signature).
+TRAINERS: dict[str, Callable[..., TrainResult]] = {
+    "autoencoder": train_autoencoder,
+    "vae": train_vae,
+    "seq2seq": train_seq2seq,
+}
+
+
+class ValidationCheckpoints:
+    """Epoch hook for model selection: scores the validation rows at chosen epochs.
+
+    At every epoch listed in ``epochs`` it copies the module's weights (float32 numpy state),
+    builds the numpy detector of ``kind`` from them (the model the browser would load) and
+    records its ROC AUC on the validation rows ``X`` float32 ``(n, d)`` / ``anomaly`` bool
+    ``(n,)``. A model whose scores are not all finite gets ``None``. One training run of
+    ``max(epochs)`` epochs thus yields one candidate per listed epoch count (the weights after
+    epoch ``e`` are those of a run of ``e`` epochs with the same seed). Only validation rows are
+    ever passed in, so selection cannot see the test split.
+
+    ``records``: ``(epoch, auc | None, state)`` tuples in epoch order.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        architecture: dict[str, Any],
+        X: np.ndarray,
+        anomaly: np.ndarray,
+        epochs: list[int] | tuple[int, ...],
+    ) -> None:
+        self.kind = kind
+        self.architecture = architecture
+        self.X = np.ascontiguousarray(X, dtype=np.float32)
+        self.anomaly = np.asarray(anomaly, dtype=bool)
+        self.epochs = {int(e) for e in epochs}
+        self.records: list[tuple[int, float | None, dict[str, np.ndarray]]] = []
+
+    def __call__(self, epoch: int, module: nn.Module) -> None:
+        if epoch not in self.epochs:
+            return
+        state = common.torch_state_to_numpy(module)
+        scores = (
+            detector_class(self.kind).from_state(self.architecture, state).score_samples(self.X)
+        )
+        auc = metrics.roc_auc(scores, self.anomaly) if np.isfinite(scores).all() else None
+        self.records.append((epoch, auc, state))
 
 
 class ReplayRecorder:

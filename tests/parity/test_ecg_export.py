@@ -15,7 +15,7 @@ import torch
 
 from anomascope import metrics
 from anomascope.weights import load_model_files
-from train import common, ecg
+from train import common, ecg, ecg_data, ecg_selection
 from train.ecg_torch import (
     ReplayRecorder,
     train_autoencoder,
@@ -29,8 +29,8 @@ def _tiny(cfg: dict, epochs: int = 2) -> dict:
 
 
 @pytest.fixture(scope="module")
-def split(data_dir: Path) -> ecg.ECGSplit:
-    full = ecg.make_split(data_dir, seed=0, validation_fraction=0.2)
+def split(data_dir: Path) -> ecg_data.ECGSplit:
+    full = ecg_data.make_split(data_dir, seed=0, validation_fraction=0.2)
     return replace(
         full,
         fit_X=full.fit_X[:64],
@@ -41,7 +41,7 @@ def split(data_dir: Path) -> ecg.ECGSplit:
 
 
 def test_split_follows_protocol(data_dir: Path) -> None:
-    full = ecg.make_split(data_dir, seed=0, validation_fraction=0.2)
+    full = ecg_data.make_split(data_dir, seed=0, validation_fraction=0.2)
     # Fit rows are normal only; validation has both classes; no fit row is in validation.
     assert full.val_anomaly.any() and (~full.val_anomaly).any()
     fit_rows = {r.tobytes() for r in full.fit_X}
@@ -57,7 +57,7 @@ def _torch_scores(module: torch.nn.Module, X: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.parametrize("kind", ["autoencoder", "vae", "seq2seq"])
-def test_torch_model_exports_and_loads(kind: str, split: ecg.ECGSplit, tmp_path: Path) -> None:
+def test_torch_model_exports_and_loads(kind: str, split: ecg_data.ECGSplit, tmp_path: Path) -> None:
     cfg = ecg.ECGConfig()
     part = {"autoencoder": cfg.autoencoder, "vae": cfg.vae, "seq2seq": cfg.seq2seq}[kind]
     trainer = {"autoencoder": train_autoencoder, "vae": train_vae, "seq2seq": train_seq2seq}[kind]
@@ -80,8 +80,8 @@ def test_torch_model_exports_and_loads(kind: str, split: ecg.ECGSplit, tmp_path:
     assert row["file_bytes"] == common.model_file_bytes(tmp_path, f"ecg_{kind}")
 
 
-def test_pca_exports_and_loads(split: ecg.ECGSplit, tmp_path: Path) -> None:
-    pca, selection = ecg.fit_pca(split, (2, 4, 8))
+def test_pca_exports_and_loads(split: ecg_data.ECGSplit, tmp_path: Path) -> None:
+    pca, selection = ecg_selection.fit_pca(split, (2, 4, 8))
     assert selection["chosen_components"] in (2, 4, 8)
     ecg.export_model(tmp_path, "ecg_pca", "PCA", pca, split, selection, 0.1)
     loaded = load_model_files(tmp_path, "ecg_pca")
@@ -91,7 +91,7 @@ def test_pca_exports_and_loads(split: ecg.ECGSplit, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("trainer_name", ["autoencoder", "seq2seq"])
-def test_same_seed_same_weights(trainer_name: str, split: ecg.ECGSplit) -> None:
+def test_same_seed_same_weights(trainer_name: str, split: ecg_data.ECGSplit) -> None:
     cfg = ecg.ECGConfig()
     part = cfg.autoencoder if trainer_name == "autoencoder" else cfg.seq2seq
     trainer = train_autoencoder if trainer_name == "autoencoder" else train_seq2seq
@@ -106,7 +106,7 @@ def test_same_seed_same_weights(trainer_name: str, split: ecg.ECGSplit) -> None:
     assert any(not np.array_equal(a.state[k], c.state[k]) for k in a.state)
 
 
-def test_replay_histograms(split: ecg.ECGSplit) -> None:
+def test_replay_histograms(split: ecg_data.ECGSplit) -> None:
     cfg = ecg.ECGConfig()
     rec = ReplayRecorder(split.test_X, split.test_anomaly, split.test_y, bins=12)
     result = train_autoencoder(split.fit_X, _tiny(cfg.autoencoder, 3), 32, 0, on_epoch=rec)
@@ -152,6 +152,12 @@ def test_quick_run_writes_models_and_results(tmp_path: Path, data_dir: Path) -> 
         "ecg_pca",
     ]
     md = (tmp_path / "r" / "ecg.md").read_text()
-    assert "ROC AUC" in md and md.count("\n| ") == 5
+    table, selection = md.split("## Model selection")
+    assert "ROC AUC" in table and table.count("\n| ") == 5
+    for label in ("Autoencoder (headline)", "VAE", "Seq2seq LSTM", "PCA"):
+        assert f"### {label}" in selection
+    for name in ("ecg_autoencoder", "ecg_vae", "ecg_seq2seq", "ecg_pca"):
+        record = json.loads((tmp_path / "m" / f"{name}.json").read_text())["training"]["selection"]
+        assert record["winner"] in record["candidates"] and record["rule"]
     replay = json.loads((tmp_path / "m" / "ecg_autoencoder_history.json").read_text())
     assert len(replay["epochs"]) == 3
