@@ -22,6 +22,12 @@ def test_works_offline_after_one_visit(app, context) -> None:  # type: ignore[no
     app.reload()
     wait_ready(app)
     expect(app.locator("#readout-score")).not_to_have_text("–")
+    # The pages not visited yet come from the same precache.
+    base = app.url.split("#")[0].rsplit("/", 1)[0]
+    for page_name, ready_text in (("train.html", "#train"), ("stream.html", "#play")):
+        app.goto(f"{base}/{page_name}")
+        wait_ready(app)
+        expect(app.locator(ready_text)).to_be_enabled()
 
 
 def test_works_under_a_sub_path(page, guard) -> None:  # type: ignore[no-untyped-def]
