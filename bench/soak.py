@@ -26,6 +26,9 @@ import json
 import time
 from typing import Any
 
+from bench import wait_until
+from bench.stream import set_max_speed
+
 RUNS = 10
 TARGET_GROWTH_PERCENT = 20.0
 READY = 'html[data-app-ready="true"]'
@@ -88,23 +91,14 @@ def _memory(page: Any, page_cdp: Any, worker: WorkerProtocol) -> dict[str, int]:
     }
 
 
-def _wait(page: Any, expression: str, timeout_s: float) -> None:
-    """Poll ``expression`` in the page (the CSP forbids ``wait_for_function``'s string eval)."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"soak bench: timed out waiting for {expression}")
-        page.wait_for_timeout(50)
-
-
 def _stream_run(page: Any, seed: int) -> None:
     page.fill("#seed", str(seed))
     page.click("#use-seed")
-    _wait(page, f"window.anomascopeStream.state.seed === {seed}", 120)
-    _wait(page, "document.getElementById('scoring-status').dataset.ms !== undefined", 300)
+    wait_until(page, f"window.anomascopeStream.state.seed === {seed}", 120)
+    wait_until(page, "document.getElementById('scoring-status').dataset.ms !== undefined", 300)
     page.click("#play")
     n = page.evaluate("window.anomascopeStream.state.n")
-    _wait(page, f"document.documentElement.dataset.tick === '{n}'", 600)
+    wait_until(page, f"document.documentElement.dataset.tick === '{n}'", 600)
 
 
 # Counts the train page's arrivals at "done", so a run is never mistaken for the one before.
@@ -118,7 +112,7 @@ _COUNT_FINISHED = """() => {
 
 def _training_run(page: Any, run: int) -> None:
     page.click("#train")
-    _wait(page, f"window.__soakFinished === {run + 1}", 600)
+    wait_until(page, f"window.__soakFinished === {run + 1}", 600)
 
 
 def _soak(browser: Any, url: str, run: Any, prepare: Any = None) -> dict[str, Any]:
@@ -154,9 +148,7 @@ def _soak(browser: Any, url: str, run: Any, prepare: Any = None) -> dict[str, An
 
 def _prepare_stream(page: Any) -> None:
     page.evaluate("localStorage.setItem('anomascope.stream.info-dismissed', '1')")
-    speeds = page.evaluate("window.anomascopeStream.speeds.length")
-    page.fill("#speed", str(speeds - 1))
-    page.dispatch_event("#speed", "input")
+    set_max_speed(page)
 
 
 def measure_soak(browser: Any, base_url: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import statistics
 import time
 from typing import Any
 
-from bench import percentile
+from bench import percentile, wait_until
 
 READY = "html[data-app-ready]"
 TARGET_P95_MS = 16.7
@@ -40,18 +40,15 @@ _COLLECT = """() => {
 }"""
 
 
-def _wait(page: Any, expression: str, timeout_s: float) -> None:
-    """Poll ``expression`` (evaluated in the page) until truthy; the page's CSP forbids the
-    string-eval that ``wait_for_function`` needs."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(expression):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"stream bench: timed out waiting for {expression}")
-        time.sleep(0.05)
+def set_max_speed(page: Any) -> None:
+    """Move the stream page's speed slider to its fastest setting."""
+    speeds = page.evaluate("window.anomascopeStream.speeds.length")
+    page.fill("#speed", str(speeds - 1))
+    page.dispatch_event("#speed", "input")
 
 
 def _scoring_ms(page: Any) -> float:
-    _wait(page, "document.getElementById('scoring-status').dataset.ms !== undefined", 300)
+    wait_until(page, "document.getElementById('scoring-status').dataset.ms !== undefined", 300)
     return float(page.evaluate("document.getElementById('scoring-status').dataset.ms"))
 
 
@@ -85,7 +82,7 @@ def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
         for seed in (1, 2):  # a new shuffle scores the whole stream again
             page.fill("#seed", str(seed))
             page.click("#use-seed")
-            _wait(page, f"window.anomascopeStream.state.seed === {seed}", 60)
+            wait_until(page, f"window.anomascopeStream.state.seed === {seed}", 60)
             runs.append(_scoring_ms(page))
         # The machine's own frame pacing, paused: a baseline for the figures below.
         page.evaluate(_COLLECT)
@@ -94,15 +91,13 @@ def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
         idle = page.evaluate("window.__benchFrames.slice(2)")
         # Play at max from the start, every strategy on, collecting frame deltas.
         page.evaluate("document.activeElement && document.activeElement.blur()")
-        speeds = page.evaluate("window.anomascopeStream.speeds.length")
-        page.fill("#speed", str(speeds - 1))
-        page.dispatch_event("#speed", "input")
+        set_max_speed(page)
         page.click("#restart")
         page.evaluate("window.anomascopeStream.state.stats.frames.length = 0")
         page.evaluate("window.anomascopeStream.state.stats.work.length = 0")
         page.evaluate(_COLLECT)
         page.click("#play")
-        _wait(page, f"document.documentElement.dataset.tick === '{n}'", 300)
+        wait_until(page, f"document.documentElement.dataset.tick === '{n}'", 300)
         page.evaluate("window.__benchStop = true")
         frames = page.evaluate("window.__benchFrames.slice(2)")
         work = page.evaluate("window.anomascopeStream.state.stats.work.slice(1)")

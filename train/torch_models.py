@@ -22,6 +22,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from anomascope.nn.models import normalize_architecture
+
 _ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 
 
@@ -83,19 +85,9 @@ class TorchAutoencoder(_Penalty):
 
     def __init__(self, architecture: dict[str, Any]) -> None:
         super().__init__()
-        a = architecture
-        enc_units = list(a.get("encoder_units", []))
-        dec_units = list(a.get("decoder_units", enc_units[::-1]))
-        self.architecture = {
-            "input_dim": int(a["input_dim"]),
-            "encoder_units": enc_units,
-            "latent_dim": int(a["latent_dim"]),
-            "decoder_units": dec_units,
-            "activation": a.get("activation", "relu"),
-            "latent_activation": a.get("latent_activation", "linear"),
-            "output_activation": a.get("output_activation", "linear"),
-            "leaky_slope": float(a.get("leaky_slope", 0.01)),
-        }
+        self.architecture = normalize_architecture(architecture)
+        enc_units = self.architecture["encoder_units"]
+        dec_units = self.architecture["decoder_units"]
         d, latent = self.architecture["input_dim"], self.architecture["latent_dim"]
         self.encoder = _linears([d, *enc_units, latent])
         self.decoder = _linears([latent, *dec_units, d])
@@ -134,19 +126,9 @@ class TorchVAE(_Penalty):
 
     def __init__(self, architecture: dict[str, Any]) -> None:
         super().__init__()
-        a = architecture
-        enc_units = list(a.get("encoder_units", []))
-        dec_units = list(a.get("decoder_units", enc_units[::-1]))
-        self.architecture = {
-            "input_dim": int(a["input_dim"]),
-            "encoder_units": enc_units,
-            "latent_dim": int(a["latent_dim"]),
-            "decoder_units": dec_units,
-            "activation": a.get("activation", "relu"),
-            "output_activation": a.get("output_activation", "linear"),
-            "leaky_slope": float(a.get("leaky_slope", 0.01)),
-            "beta": float(a.get("beta", 1.0)),
-        }
+        self.architecture = normalize_architecture(architecture, vae=True)
+        enc_units = self.architecture["encoder_units"]
+        dec_units = self.architecture["decoder_units"]
         d, latent = self.architecture["input_dim"], self.architecture["latent_dim"]
         hidden = enc_units[-1] if enc_units else d
         self.encoder = _linears([d, *enc_units])

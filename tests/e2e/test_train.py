@@ -118,13 +118,21 @@ def download(page, button: str, folder: Path) -> Path:  # type: ignore[no-untype
     return target
 
 
-def test_download_and_upload(train_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    page = train_page("#ep=3")
+def train_and_download(  # type: ignore[no-untyped-def]
+    train_page, hash_: str, name: str, folder: Path
+) -> tuple:
+    """Open the train page with ``hash_``, train to the end, name the model and download its
+    files; returns (page, weights .npz path, manifest .json path)."""
+    page = train_page(hash_)
     page.click("#train")
     wait_status(page, "done")
-    page.fill("#model-name", "round_trip")
-    npz = download(page, "#download-weights", tmp_path)
-    manifest = download(page, "#download-manifest", tmp_path)
+    page.fill("#model-name", name)
+    npz = download(page, "#download-weights", folder)
+    return page, npz, download(page, "#download-manifest", folder)
+
+
+def test_download_and_upload(train_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    page, npz, manifest = train_and_download(train_page, "#ep=3", "round_trip", tmp_path)
     assert (npz.name, manifest.name) == ("round_trip.npz", "round_trip.json")
     model = load_model_files(tmp_path, "round_trip")
     assert model.manifest["kind"] == "autoencoder" and model.manifest["dataset"] == "ecg5000"
@@ -147,12 +155,7 @@ def test_download_and_upload(train_page, tmp_path: Path) -> None:  # type: ignor
 
 
 def test_trained_model_becomes_the_viewers_model(train_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    page = train_page("#ep=5&seed=3")
-    page.click("#train")
-    wait_status(page, "done")
-    page.fill("#model-name", "e2e_model")
-    npz = download(page, "#download-weights", tmp_path)
-    manifest = download(page, "#download-manifest", tmp_path)
+    page, npz, manifest = train_and_download(train_page, "#ep=5&seed=3", "e2e_model", tmp_path)
     trained = load_model(npz, json.loads(manifest.read_text()))
     builtin = load_model_files(DIST / "models", "ecg_autoencoder")
     with np.load(DIST / "data" / "ecg5000.npz") as data:
@@ -219,12 +222,7 @@ def test_markup_in_an_uploaded_model_is_shown_as_text(  # type: ignore[no-untype
     train_page, site_url: str, tmp_path: Path
 ) -> None:
     """A manifest's title is the user's text: the train page and the ECG lab show it literally."""
-    page = train_page("#ep=2")
-    page.click("#train")
-    wait_status(page, "done")
-    page.fill("#model-name", "markup")
-    npz = download(page, "#download-weights", tmp_path)
-    manifest_path = download(page, "#download-manifest", tmp_path)
+    page, npz, manifest_path = train_and_download(train_page, "#ep=2", "markup", tmp_path)
     manifest = json.loads(manifest_path.read_text())
     manifest["title"] = MARKUP
     manifest_path.write_text(json.dumps(manifest))

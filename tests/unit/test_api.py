@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from api_calls import err, ok
 
 from anomascope import AnomascopeError, api, lab
 from anomascope.detectors.pca import PCADetector
@@ -59,18 +60,6 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> api.Session:
     assert reply["result"]["file_bytes"] == npz.stat().st_size
     assert reply["result"]["training_seconds"] == 1.5
     return fresh
-
-
-def ok(type_: str, payload: dict) -> dict:
-    reply = api.dispatch(type_, payload)
-    assert reply["ok"], reply
-    return reply["result"]
-
-
-def err(type_: str, payload: dict) -> str:
-    reply = api.dispatch(type_, payload)
-    assert not reply["ok"] and reply["error"]["kind"] == "input", reply
-    return reply["error"]["message"]
 
 
 def test_threshold_metrics_agree_with_counts(session: api.Session) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from api_calls import err, ok
 
 from anomascope import api
 from anomascope.data import kdd
@@ -43,18 +44,6 @@ def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return buf.getvalue()
-
-
-def ok(type_: str, payload: dict) -> dict:
-    reply = api.dispatch(type_, payload)
-    assert reply["ok"], reply
-    return reply["result"]
-
-
-def err(type_: str, payload: dict) -> str:
-    reply = api.dispatch(type_, payload)
-    assert not reply["ok"] and reply["error"]["kind"] == "input", reply
-    return reply["error"]["message"]
 
 
 def as_array(encoded: dict) -> np.ndarray:

@@ -160,10 +160,11 @@ def explorer(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     """Histogram, ROC and AUC of the test split (+ your labelled beats) for one model;
     ``n_left_out`` test beats are left out because the model was trained or thresholded on them."""
     name, model = get_model(session, payload)
-    summary = explorer_for(session, name, model).summary()
+    explorer_rows = explorer_for(session, name, model)
     data = get_dataset(session, "ecg5000")
     n_user = int((data["user_y"] > 0).sum()) if "user_y" in data else 0
-    n_held_out = int(held_out_test_rows(session, model).sum())
+    n_held_out = int(explorer_rows.scores.size) - n_user
+    summary = explorer_rows.summary()
     return {
         **summary,
         "n_test": n_held_out,

@@ -16,12 +16,8 @@ const MAX_RESTARTS = 3;
 
 // A worker that stops without an error event (closed, or killed by the browser) is noticed
 // through a Web Lock it holds for its whole life: the page queues for the same lock, and the
-// browser grants it the moment the worker is gone. Without Web Locks only crashes are noticed.
-let lifelines = 0;
-function lifelineName() {
-  lifelines += 1;
-  return `anomascope-worker-${Date.now()}-${Math.random().toString(36).slice(2)}-${lifelines}`;
-}
+// browser grants it the moment the worker is gone. Without Web Locks (they need a secure
+// context, as crypto.randomUUID does) only crashes are noticed.
 
 export class PythonClient {
   /** @param {{boot: {datasets: string[], modelDataset: string}, onProgress?: Function,
@@ -47,7 +43,7 @@ export class PythonClient {
       event.preventDefault();
       if (worker === this.worker) this.crashed(event.message || "unknown error");
     };
-    const lifeline = navigator.locks ? lifelineName() : null;
+    const lifeline = navigator.locks ? `anomascope-worker-${crypto.randomUUID()}` : null;
     this.ready = this.request("hello", { ...this.boot, lifeline });
   }
 

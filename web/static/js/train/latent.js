@@ -10,7 +10,6 @@ export class LatentScatter {
   /** @param {{xy: {data: Float32Array}, abnormal: {data: Uint8Array}}|null} s */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (!s || width < 10) return;
     const xy = s.xy.data, ab = s.abnormal.data, n = ab.length;
     // robust axes (1st to 99th percentile): a few far-out beats are pinned to the border

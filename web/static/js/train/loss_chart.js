@@ -10,7 +10,6 @@ export class LossChart {
   /** @param {{train: number[], val: number[], epochs: number}} s */
   update({ train, val, epochs }) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (width < 10) return;
     const pad = { l: 48, r: 12, t: 10, b: 30 };
     ctx.font = "11px system-ui, sans-serif";

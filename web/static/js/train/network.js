@@ -12,7 +12,6 @@ export class NetworkDiagram {
   /** @param {{layers: {units: number, role: "input"|"hidden"|"latent"|"output"}[], stale: boolean}} s */
   update({ layers }) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (width < 10 || !layers.length) return;
     const pad = { l: 24, r: 24, t: 14, b: 30 };
     const step = (width - pad.l - pad.r) / Math.max(1, layers.length - 1);

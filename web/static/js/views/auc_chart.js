@@ -9,7 +9,6 @@ export class AucChart {
   /** @param {{epoch: Int32Array, auc: Float32Array, current: number}|null} s  (current = index) */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (!s || width < 10) return;
     const pad = { l: 44, r: 12, t: 12, b: 30 };
     const n = s.auc.length;

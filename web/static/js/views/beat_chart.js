@@ -9,7 +9,6 @@ export class BeatChart {
   /** @param {{beat: Float32Array, reconstruction: Float32Array}|null} s */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     const pad = { l: 40, r: 12, t: 12, b: 28 };
     const n = s ? s.beat.length : 140;
     let lo = -4, hi = 3;

@@ -41,7 +41,6 @@ export class BeatGrid {
    *  scores: Float32Array|null, threshold: number, selected: number}} s */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     this.visible = s.indices;
     this.selected = s.selected;
     const { cols } = this.layout;

@@ -1,7 +1,7 @@
 // Small drawing helpers shared by the renderers: high-DPI sizing and value->pixel scales.
 
-/** Size a canvas's backing store to its CSS box times devicePixelRatio; returns the 2D context
- * scaled so that drawing uses CSS pixels. */
+/** Size a canvas's backing store to its CSS box times devicePixelRatio and clear it; returns the
+ * 2D context scaled so that drawing uses CSS pixels. */
 export function fitCanvas(canvas) {
   const ratio = window.devicePixelRatio || 1;
   const { width, height } = canvas.getBoundingClientRect();
@@ -13,6 +13,7 @@ export function fitCanvas(canvas) {
   }
   const ctx = canvas.getContext("2d");
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
   return { ctx, width, height };
 }
 

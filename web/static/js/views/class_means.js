@@ -10,7 +10,6 @@ export class ClassMeans {
    *  train: Int32Array, test: Int32Array, caption: string}|null} s */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (!s || width < 10) return;
     const k = 5, cw = width / k;
     let lo = Infinity, hi = -Infinity;

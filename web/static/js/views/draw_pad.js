@@ -133,7 +133,6 @@ export class DrawPad {
     this.last = s;
     if (!this.current) this.strokes = s.strokes;
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (width < 10) return;
     const { x, y } = this.scales();
     ctx.save();

@@ -26,7 +26,6 @@ export class ScoreHistogram {
    *  threshold: number}|null} s */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (!s || width < 10) return;
     const pad = { l: 44, r: 10, t: 10, b: 32 };
     const { edges, normal, abnormal, log } = s;

@@ -10,7 +10,6 @@ export class LayerDiagram {
   /** @param {{layers: {units: number, label: string}[]}|null} s */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (!s || !s.layers.length || width < 10) return;
     const n = s.layers.length;
     const maxUnits = Math.max(...s.layers.map((l) => l.units));

@@ -9,7 +9,6 @@ export class RocChart {
   /** @param {{fpr: Float32Array, tpr: Float32Array, point: {fpr: number, tpr: number}|null}|null} s */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (!s || width < 10) return;
     const pad = { l: 40, r: 10, t: 10, b: 34 };
     const side = Math.min(width - pad.l - pad.r, height - pad.t - pad.b);

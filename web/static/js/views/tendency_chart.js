@@ -10,7 +10,6 @@ export class TendencyChart {
   /** @param {{beat: Float32Array, reconstruction: Float32Array, meanNormal: Float32Array}|null} s */
   update(s) {
     const { ctx, width, height } = fitCanvas(this.canvas);
-    ctx.clearRect(0, 0, width, height);
     if (!s || width < 10) return;
     const pad = { l: 36, r: 10, t: 10, b: 24 };
     let lo = Infinity, hi = -Infinity;
