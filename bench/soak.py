@@ -124,7 +124,7 @@ def _soak(browser: Any, url: str, run: Any, prepare: Any = None) -> dict[str, An
         if prepare:
             prepare(page)
         page_cdp = context.new_cdp_session(page)
-        worker = WorkerProtocol(browser, page, "/static/js/worker.js")
+        worker = WorkerProtocol(browser, page, "/static/js/common/worker.js")
         run(page, 0)  # warm-up
         before = _memory(page, page_cdp, worker)
         start = time.perf_counter()

@@ -53,7 +53,7 @@ TARGET_AUC = 0.98
 # Runs in the blank page: boot the site's worker, train each config to the end in chunks.
 DRIVER = """
 async ({ configs, maxMs }) => {
-  const worker = new Worker(new URL("static/js/worker.js", location.href), { type: "module" });
+  const worker = new Worker(new URL("static/js/common/worker.js", location.href), { type: "module" });
   const pending = new Map();
   let next = 0;
   worker.onmessage = ({ data }) => {

@@ -198,18 +198,18 @@ def test_the_palette_is_defined_once(palette: dict[str, str]) -> None:
 # has no DOM to query; the DOM cues are checked in tests/e2e/test_accessibility.py).
 CANVAS_CUES = [
     (
-        "views/beat_grid.js",
+        "lab/beat_grid.js",
         ['"▲"', "setLineDash", '" · abnormal"', '" · normal"'],
         "flagged beats: ▲ and a dashed frame; truth: a word in each cell",
     ),
     ("views/histogram.js", ["createPattern"], "abnormal bars are hatched, normal bars solid"),
-    ("views/class_means.js", ["setLineDash", "s.names["], "abnormal classes dashed, each named"),
+    ("lab/class_means.js", ["setLineDash", "s.names["], "abnormal classes dashed, each named"),
     (
-        "views/tendency_chart.js",
+        "lab/tendency_chart.js",
         ["setLineDash([2, 3])", "setLineDash([6, 4])"],
         "mean normal beat dotted, reconstruction dashed, beat solid",
     ),
-    ("views/beat_chart.js", ["setLineDash([6, 4])"], "reconstruction dashed, beat solid"),
+    ("lab/beat_chart.js", ["setLineDash([6, 4])"], "reconstruction dashed, beat solid"),
     ("train/latent.js", ["arc(", "closePath"], "normal beats as dots, abnormal as triangles"),
     (
         "train/loss_chart.js",

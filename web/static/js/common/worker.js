@@ -1,8 +1,8 @@
 // The Python worker: loads Pyodide, numpy and the anomascope package from this site, then
 // answers {id, type, payload} with {id, ok, result | error}. Progress goes out as separate
 // {event: "progress", stage, label, fraction} messages. All URLs are relative to this file.
-import { loadPyodide } from "../../pyodide/pyodide.mjs";
-import { listModels } from "./train/model_store.js";
+import { loadPyodide } from "../../../pyodide/pyodide.mjs";
+import { listModels } from "./model_store.js";
 
 // The page's first message is {type: "hello", payload: {datasets: [...], modelDataset}}: which
 // dataset assets (dist/data/NAME.npz) and which dataset's models to load before it is ready.
@@ -35,24 +35,24 @@ async function fetchText(url) {
 
 async function boot({ datasets = [], modelDataset = null } = {}) {
   progress("runtime", 0);
-  pyodide = await loadPyodide({ indexURL: new URL("../../pyodide/", import.meta.url).href });
+  pyodide = await loadPyodide({ indexURL: new URL("../../../pyodide/", import.meta.url).href });
   progress("packages", 0);
   await pyodide.loadPackage("anomascope", { messageCallback: () => {}, errorCallback: () => {} });
   dispatch = pyodide.pyimport("anomascope.api").dispatch;
   const loaded = {};
   for (const [i, name] of datasets.entries()) {
     progress("data", i / datasets.length);
-    loaded[name] = call("load_dataset", { name, data: await fetchBytes(`../../data/${name}.npz`) });
+    loaded[name] = call("load_dataset", { name, data: await fetchBytes(`../../../data/${name}.npz`) });
   }
   progress("models", 0);
-  const everyModel = JSON.parse(await fetchText("../../models/index.json"));
+  const everyModel = JSON.parse(await fetchText("../../../models/index.json"));
   const index = everyModel.filter((m) => m.dataset === modelDataset);
   const models = [];
   const modelProblems = [];  // a missing or damaged model file is skipped and named here
   for (const [i, entry] of index.entries()) {
     try {
       const [manifest, weights] = await Promise.all([
-        fetchText(`../../models/${entry.name}.json`), fetchBytes(`../../models/${entry.name}.npz`),
+        fetchText(`../../../models/${entry.name}.json`), fetchBytes(`../../../models/${entry.name}.npz`),
       ]);
       models.push(call("load_model", { name: entry.name, manifest, weights }));
     } catch (err) {

@@ -1,5 +1,5 @@
 // AUC per training epoch, with the replay's current epoch marked (a ring and a rule).
-import { COLORS, fitCanvas, scale } from "./canvas.js";
+import { COLORS, fitCanvas, scale } from "../views/canvas.js";
 
 export class AucChart {
   constructor(canvas) {

@@ -1,14 +1,9 @@
 // One beat against its reconstruction, with the error filled between them, in data units.
-import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
+import { CanvasView, COLORS, drawPolyline, scale } from "../views/canvas.js";
 
-export class BeatChart {
-  constructor(canvas) {
-    this.canvas = canvas;
-  }
-
+export class BeatChart extends CanvasView {
   /** @param {{beat: Float32Array, reconstruction: Float32Array}|null} s */
-  update(s) {
-    const { ctx, width, height } = fitCanvas(this.canvas);
+  draw(ctx, width, height, s) {
     const pad = { l: 40, r: 12, t: 12, b: 28 };
     const n = s ? s.beat.length : 140;
     let lo = -4, hi = 3;
@@ -19,8 +14,6 @@ export class BeatChart {
     const y = scale(lo, hi, height - pad.b, pad.t);
     ctx.strokeStyle = COLORS.grid;
     ctx.fillStyle = COLORS.muted;
-    ctx.font = "11px system-ui, sans-serif";
-    ctx.lineWidth = 1;
     for (let v = Math.ceil(lo); v <= Math.floor(hi); v++) {
       ctx.beginPath(); ctx.moveTo(pad.l, y(v)); ctx.lineTo(width - pad.r, y(v)); ctx.stroke();
       ctx.fillText(String(v), 8, y(v) + 4);

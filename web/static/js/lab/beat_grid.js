@@ -2,7 +2,7 @@
 // Python. Colour and a word = true class (normal / abnormal / no label), a thick dashed frame
 // and a ▲ = predicted anomaly, a solid dark ring = the selected beat. Arrow keys (and Home /
 // End) move the selection when the canvas has focus.
-import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
+import { COLORS, drawPolyline, fitCanvas, scale } from "../views/canvas.js";
 
 const CELL_W = 116;
 const CELL_H = 64;

@@ -1,5 +1,5 @@
 // The five ECG5000 classes as small multiples: each class's mean beat, with name and counts.
-import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
+import { COLORS, drawPolyline, fitCanvas, scale } from "../views/canvas.js";
 
 export class ClassMeans {
   constructor(canvas) {

@@ -4,7 +4,7 @@
 // state. Keyboard: ←/→ move a cursor along the time steps, ↑/↓ raise or lower the beat there.
 // A run of key edits is one stroke through all 140 time steps (so Undo removes the run); it
 // starts from the beat as the model last saw it, or from a flat line.
-import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
+import { COLORS, drawPolyline, fitCanvas, scale } from "../views/canvas.js";
 
 export const PAD_RANGE = { lo: -5, hi: 5, n: 140 };
 const PAD = { l: 40, r: 12, t: 12, b: 30 };

@@ -1,23 +1,23 @@
 // Page controller of the ECG lab: one state object; user actions -> state -> worker requests ->
 // state -> views. The lab's feature actions (explorer, upload, drawing, costs) live in
 // lab_actions.js and work on this same state; views only draw what they are given.
-import { PythonClient } from "./client.js";
-import { readHash, writeHash, SECTIONS } from "./hash.js";
-import { createAboutActions } from "./about_actions.js";
-import { createLabActions } from "./lab_actions.js";
-import { createReplayActions } from "./replay_actions.js";
-import { AucChart } from "./views/auc_chart.js";
-import { ClassMeans } from "./views/class_means.js";
-import { LayerDiagram } from "./views/layer_diagram.js";
-import { TendencyChart } from "./views/tendency_chart.js";
-import { BeatChart } from "./views/beat_chart.js";
-import { BeatGrid } from "./views/beat_grid.js";
-import { CostTable } from "./views/cost_table.js";
-import { DrawPad } from "./views/draw_pad.js";
-import { ScoreHistogram } from "./views/histogram.js";
-import { MetricsPanel } from "./views/metrics_panel.js";
-import { RocChart } from "./views/roc.js";
-import { keepFocusClearOf } from "./sticky.js";
+import { PythonClient } from "../common/client.js";
+import { readHash, writeHash, SECTIONS } from "./url_state.js";
+import { createAboutActions } from "./about.js";
+import { createLabActions } from "./actions.js";
+import { createReplayActions } from "./replay.js";
+import { AucChart } from "./auc_chart.js";
+import { ClassMeans } from "./class_means.js";
+import { LayerDiagram } from "./layer_diagram.js";
+import { TendencyChart } from "./tendency_chart.js";
+import { BeatChart } from "./beat_chart.js";
+import { BeatGrid } from "./beat_grid.js";
+import { CostTable } from "./cost_table.js";
+import { DrawPad } from "./draw_pad.js";
+import { ScoreHistogram } from "../views/histogram.js";
+import { MetricsPanel } from "./metrics_panel.js";
+import { RocChart } from "../views/roc.js";
+import { keepFocusClearOf } from "../common/sticky.js";
 
 const $ = (id) => document.getElementById(id);
 const KIND_LABELS = { autoencoder: "Autoencoder", vae: "Variational autoencoder", seq2seq: "Seq2seq LSTM", pca: "PCA" };

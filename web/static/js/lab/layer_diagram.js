@@ -1,6 +1,6 @@
 // The active model's layers as columns of units (height grows with the unit count), with the
 // narrowest column (the bottleneck) highlighted and every width labelled in text.
-import { COLORS, alpha, fitCanvas } from "./canvas.js";
+import { COLORS, alpha, fitCanvas } from "../views/canvas.js";
 
 export class LayerDiagram {
   constructor(canvas) {

@@ -1,6 +1,6 @@
 // An abnormal beat, the model's reconstruction of it, and the mean normal beat: does the
 // reconstruction follow the beat, or fall back towards what "normal" looks like?
-import { COLORS, drawPolyline, fitCanvas, scale } from "./canvas.js";
+import { COLORS, drawPolyline, fitCanvas, scale } from "../views/canvas.js";
 
 export class TendencyChart {
   constructor(canvas) {

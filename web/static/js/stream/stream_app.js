@@ -1,12 +1,12 @@
 // Page controller of the network stream: one state object, one animation clock
 // (requestAnimationFrame) advancing one tick counter that the three sections draw from, and a
 // scoring pump that keeps every running strategy's scores a chunk ahead of the playhead.
-import { PythonClient } from "../client.js";
+import { PythonClient } from "../common/client.js";
 import { ConnectionFeed } from "./feed.js";
 import { Piles } from "./piles.js";
 import { Ranking, ranked } from "./ranking.js";
 import { SetupList } from "./setup.js";
-import { keepFocusClearOf } from "../sticky.js";
+import { keepFocusClearOf } from "../common/sticky.js";
 import { KIND_ORDER, METRICS, METRIC_TITLES, Track, formatMetric } from "./tracks.js";
 
 const $ = (id) => document.getElementById(id);

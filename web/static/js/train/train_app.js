@@ -1,7 +1,7 @@
 // Page controller of "Train a model": one state object; controls -> state -> worker requests ->
 // state -> views. Training runs in the worker in chunks of at most CHUNK_MS; Pause simply stops
 // sending the next chunk. The configuration lives in the URL hash.
-import { PythonClient } from "../client.js";
+import { PythonClient } from "../common/client.js";
 import { ScoreHistogram } from "../views/histogram.js";
 import { COLORS, fitCanvas } from "../views/canvas.js";
 import { RocChart } from "../views/roc.js";
@@ -9,7 +9,7 @@ import { DEFAULTS, readHash, sameConfig, writeHash } from "./config_hash.js";
 import { MetricGauges } from "./gauges.js";
 import { LatentScatter } from "./latent.js";
 import { LossChart } from "./loss_chart.js";
-import { listModels, removeModel, saveModel } from "./model_store.js";
+import { listModels, removeModel, saveModel } from "../common/model_store.js";
 import { NetworkDiagram } from "./network.js";
 
 const CHUNK_MS = 120;

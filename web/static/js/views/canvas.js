@@ -17,6 +17,34 @@ export function fitCanvas(canvas) {
   return { ctx, width, height };
 }
 
+export const FONT = "11px system-ui, sans-serif";
+
+/** Base of the canvas renderers: `update(data)` keeps the data this view draws and redraws;
+ * `redraw()` (after a resize) sizes the canvas for the screen, clears it, sets the default font
+ * and calls the subclass's `draw(ctx, width, height, data)` in CSS pixels. */
+export class CanvasView {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.data = null;
+  }
+
+  update(data) {
+    this.data = data;
+    this.redraw();
+  }
+
+  redraw() {
+    const { ctx, width, height } = fitCanvas(this.canvas);
+    ctx.font = FONT;
+    ctx.lineWidth = 1;
+    this.draw(ctx, width, height, this.data);
+  }
+
+  draw() {
+    throw new Error(`${this.constructor.name} does not draw`);
+  }
+}
+
 /** Linear map from [d0, d1] to [r0, r1]. */
 export function scale(d0, d1, r0, r1) {
   const k = d1 === d0 ? 0 : (r1 - r0) / (d1 - d0);
