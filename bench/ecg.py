@@ -62,6 +62,6 @@ def measure_ecg(browser: Any, base_url: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # python -m bench.ecg: measure the built dist/ once
-    from bench.run import print_figures
+    from bench.site import print_figures
 
     print_figures(measure_ecg)

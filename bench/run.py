@@ -7,61 +7,14 @@ runtime's) because this machine is noisy.
 from __future__ import annotations
 
 import statistics
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import build
+from bench.site import site_browser
 
-PAGES = Path(__file__).resolve().parent / "pages"
 COLD_LOADS = 5
 READY = "html[data-app-ready]"
-
-
-class BenchHandler(build.SiteHandler):
-    """dist/, plus the benchmark's own pages under /__bench/ (never part of the site)."""
-
-    def translate_path(self, path: str) -> str:
-        if path.startswith("/__bench/"):
-            return str(PAGES / path.split("?")[0].removeprefix("/__bench/"))
-        return super().translate_path(path)
-
-
-@contextmanager
-def serve(dist: Path) -> Iterator[str]:
-    server = build.start_server(handler=BenchHandler, root=dist)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-
-
-@contextmanager
-def site_browser(dist: Path) -> Iterator[tuple[Any, str]]:
-    """Chromium (Playwright, sync API) and the base URL of ``dist/`` served on 127.0.0.1."""
-    from playwright.sync_api import sync_playwright
-
-    with serve(dist) as base, sync_playwright() as pw:
-        chromium = build.chromium_path()
-        browser = pw.chromium.launch(
-            args=build.CHROMIUM_FLAGS, **({"executable_path": chromium} if chromium else {})
-        )
-        try:
-            yield browser, base
-        finally:
-            browser.close()
-
-
-def print_figures(measure: Callable[[Any, str], dict[str, Any]]) -> None:
-    """``python -m bench.NAME``: one part of the benchmark on the built dist/, as JSON."""
-    import json
-
-    with site_browser(build.DIST) as (browser, base):
-        print(json.dumps(measure(browser, base), indent=1))
 
 
 def dir_bytes(path: Path) -> int:
@@ -91,10 +44,6 @@ def cold_load_ms(browser: Any, url: str) -> float:
         raise RuntimeError(f"{url} did not become ready")
     context.close()
     return elapsed
-
-
-def median_of(fn: Callable[[], float], n: int) -> float:
-    return statistics.median(fn() for _ in range(n))
 
 
 def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:

@@ -15,6 +15,10 @@ measured:
   high-water mark of Python's memory;
 - ``python_objects``: live Python objects after ``gc.collect()``.
 
+The worker has no benchmark hook: the last two are read like a debugger would, through the
+DevTools protocol, from the worker module's ``pyodide`` variable (found in the scopes of the
+worker's message handler); see :func:`_python_memory`.
+
 Each figure gets a growth in percent; ``meets_target`` says whether every growth is within
 ``TARGET_GROWTH_PERCENT``. The ready page is warmed up by one run first, so one-time caches
 (compiled code, first-use buffers) are not counted as growth.
@@ -27,7 +31,7 @@ import time
 from typing import Any
 
 from bench import wait_until
-from bench.stream import set_max_speed
+from bench.stream import root_data, set_max_speed, wait_for_seed
 
 RUNS = 10
 TARGET_GROWTH_PERCENT = 20.0
@@ -74,30 +78,75 @@ class WorkerProtocol:
         return reply["result"]
 
 
+# Called on the worker's Pyodide object: its WebAssembly memory and the live Python objects.
+_PYTHON_MEMORY = """function () {
+  return {
+    wasmBytes: this._module.HEAPU8.buffer.byteLength,
+    pythonObjects: this.runPython("import gc; gc.collect(); len(gc.get_objects())"),
+  };
+}"""
+
+
+def _properties(worker: WorkerProtocol, object_id: str) -> dict[str, Any]:
+    return worker.send("Runtime.getProperties", {"objectId": object_id, "ownProperties": True})
+
+
+def _pyodide_object(worker: WorkerProtocol) -> str:
+    """Remote object id of the worker module's ``pyodide`` variable: the module scope is one
+    of the ``[[Scopes]]`` of the ``onmessage`` handler the module installs."""
+    handler = worker.send("Runtime.evaluate", {"expression": "onmessage"})["result"]
+    if "objectId" not in handler:
+        raise RuntimeError("soak bench: the worker has no message handler")
+    internal = _properties(worker, handler["objectId"]).get("internalProperties", [])
+    scopes = next((p["value"] for p in internal if p["name"] == "[[Scopes]]"), None)
+    if scopes is None:
+        raise RuntimeError("soak bench: the worker's message handler shows no [[Scopes]]")
+    for scope in _properties(worker, scopes["objectId"])["result"]:
+        if "objectId" not in scope.get("value", {}):
+            continue
+        for variable in _properties(worker, scope["value"]["objectId"])["result"]:
+            if variable["name"] == "pyodide" and "objectId" in variable.get("value", {}):
+                return str(variable["value"]["objectId"])
+    raise RuntimeError("soak bench: no loaded `pyodide` in the scopes of the worker module")
+
+
+def _python_memory(worker: WorkerProtocol) -> dict[str, int]:
+    """WebAssembly memory bytes and live Python objects of the worker's Pyodide."""
+    reply = worker.send(
+        "Runtime.callFunctionOn",
+        {
+            "objectId": _pyodide_object(worker),
+            "functionDeclaration": _PYTHON_MEMORY,
+            "returnByValue": True,
+        },
+    )
+    if "value" not in reply["result"]:
+        raise RuntimeError(f"soak bench: reading the worker's Python memory failed: {reply}")
+    value = reply["result"]["value"]
+    return {
+        "wasm_memory_bytes": int(value["wasmBytes"]),
+        "python_objects": int(value["pythonObjects"]),
+    }
+
+
 def _memory(page: Any, page_cdp: Any, worker: WorkerProtocol) -> dict[str, int]:
     page_cdp.send("HeapProfiler.collectGarbage")
     worker.send("HeapProfiler.collectGarbage")
-    python = worker.send(
-        "Runtime.evaluate", {"expression": "anomascopeMemory()", "returnByValue": True}
-    )
-    if "value" not in python["result"]:
-        raise RuntimeError(f"soak bench: anomascopeMemory() failed: {python}")
-    python = python["result"]["value"]
+    python = _python_memory(worker)
     return {
         "page_js_heap_bytes": int(page_cdp.send("Runtime.getHeapUsage")["usedSize"]),
         "worker_js_heap_bytes": int(worker.send("Runtime.getHeapUsage")["usedSize"]),
-        "wasm_memory_bytes": int(python["wasmBytes"]),
-        "python_objects": int(python["pythonObjects"]),
+        **python,
     }
 
 
 def _stream_run(page: Any, seed: int) -> None:
     page.fill("#seed", str(seed))
     page.click("#use-seed")
-    wait_until(page, f"window.anomascopeStream.state.seed === {seed}", 120)
+    wait_for_seed(page, seed, 120)
     wait_until(page, "document.getElementById('scoring-status').dataset.ms !== undefined", 300)
     page.click("#play")
-    n = page.evaluate("window.anomascopeStream.state.n")
+    n = root_data(page, "length")
     wait_until(page, f"document.documentElement.dataset.tick === '{n}'", 600)
 
 
@@ -171,6 +220,6 @@ def measure_soak(browser: Any, base_url: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # python -m bench.soak: measure the built dist/ once
-    from bench.run import print_figures
+    from bench.site import print_figures
 
     print_figures(measure_soak)

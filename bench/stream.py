@@ -9,6 +9,10 @@ page itself:
 - frame times while playing at "max" (several ticks per frame) with every strategy running:
   ``requestAnimationFrame`` deltas collected in the page, p50 and p95, plus the page's own work
   per frame (advancing the tick counter and drawing the three sections).
+
+The page has no benchmark hook: it reads the state the page publishes on its root element
+(``data-tick``, ``data-length``, ``data-seed``, ``data-strategies``) and the scoring figure of
+``#scoring-status``, and :data:`FRAME_RECORDER`, added as an init script, times the frames.
 """
 
 from __future__ import annotations
@@ -26,30 +30,79 @@ TARGET_P95_MS = 16.7
 TIMER_SLACK_MS = 0.15
 DROPPED_MS = 25.0  # a delta this long means at least one vsync was missed
 
-_COLLECT = """() => {
-  const frames = [];
-  let last = null;
-  window.__benchFrames = frames;
-  window.__benchStop = false;
-  const loop = (t) => {
-    if (last !== null) frames.push(t - last);
-    last = t;
-    if (!window.__benchStop) requestAnimationFrame(loop);
+# Init script: wraps requestAnimationFrame before the page's scripts run, so that while
+# ``__benchFrames.start()`` .. ``stop()`` records, every animation frame's gap (from a loop of
+# its own) and the time the page's frame callbacks take ("work") are kept.
+FRAME_RECORDER = """(() => {
+  const raf = window.requestAnimationFrame.bind(window);
+  const bench = { recording: false, gaps: [], work: [] };
+  bench.start = () => {
+    Object.assign(bench, { recording: true, gaps: [], work: [] });
+    let last = null;
+    const loop = (t) => {
+      if (!bench.recording) return;
+      if (last !== null) bench.gaps.push(t - last);
+      last = t;
+      raf(loop);
+    };
+    raf(loop);
   };
-  requestAnimationFrame(loop);
-}"""
+  bench.stop = () => { bench.recording = false; };
+  window.requestAnimationFrame = (callback) => raf((t) => {
+    const began = performance.now();
+    try {
+      callback(t);
+    } finally {
+      if (bench.recording) bench.work.push(performance.now() - began);
+    }
+  });
+  Object.defineProperty(window, "__benchFrames", { value: bench });
+})();"""
+
+
+def root_data(page: Any, key: str) -> str:
+    """A ``data-*`` value the page publishes on its root element."""
+    return str(page.evaluate(f"document.documentElement.dataset.{key}"))
 
 
 def set_max_speed(page: Any) -> None:
     """Move the stream page's speed slider to its fastest setting."""
-    speeds = page.evaluate("window.anomascopeStream.speeds.length")
-    page.fill("#speed", str(speeds - 1))
+    page.fill("#speed", page.get_attribute("#speed", "max"))
     page.dispatch_event("#speed", "input")
+
+
+def wait_for_seed(page: Any, seed: int, timeout_s: float) -> None:
+    """Wait until the stream plays in the order of ``seed``."""
+    wait_until(page, f"document.documentElement.dataset.seed === '{seed}'", timeout_s)
 
 
 def _scoring_ms(page: Any) -> float:
     wait_until(page, "document.getElementById('scoring-status').dataset.ms !== undefined", 300)
     return float(page.evaluate("document.getElementById('scoring-status').dataset.ms"))
+
+
+def _idle_frames(page: Any) -> list[float]:
+    """The machine's own frame pacing over two seconds, paused: a baseline for the figures."""
+    page.evaluate("window.__benchFrames.start()")
+    time.sleep(2)
+    page.evaluate("window.__benchFrames.stop()")
+    return page.evaluate("window.__benchFrames.gaps.slice(2)")
+
+
+def _play_at_max(page: Any, n: int) -> tuple[list[float], list[float], int]:
+    """Play the whole stream at max speed with every strategy on: frame gaps, the page's work
+    per frame (ms) and the ticks per frame that max speed means."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    set_max_speed(page)
+    page.click("#restart")
+    page.evaluate("window.__benchFrames.start()")
+    page.click("#play")
+    wait_until(page, f"document.documentElement.dataset.tick === '{n}'", 300)
+    page.evaluate("window.__benchFrames.stop()")
+    frames = page.evaluate("window.__benchFrames.gaps.slice(2)")
+    work = page.evaluate("window.__benchFrames.work.slice(1)")
+    ticks = page.evaluate("document.getElementById('speed-label').textContent.match(/\\d+/)[0]")
+    return frames, work, int(ticks)
 
 
 def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
@@ -69,41 +122,24 @@ def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
     25 ms) and ``meets_target`` (p95 within the target, allowing the 0.1 ms timer rounding).
     """
     context = browser.new_context(viewport={"width": 1360, "height": 1000})
+    context.add_init_script(FRAME_RECORDER)
     page = context.new_page()
     try:
         page.goto(base_url + "stream.html")
         page.wait_for_selector(READY, state="attached", timeout=180_000)
-        if page.evaluate("document.documentElement.dataset.appReady") != "true":
+        if root_data(page, "appReady") != "true":
             raise RuntimeError("stream.html did not become ready")
         page.evaluate("localStorage.setItem('anomascope.stream.info-dismissed', '1')")
-        strategies = int(page.evaluate("window.anomascopeStream.state.active.length"))
-        n = int(page.evaluate("window.anomascopeStream.state.n"))
+        strategies = int(root_data(page, "strategies"))
+        n = int(root_data(page, "length"))
         runs = [_scoring_ms(page)]
         for seed in (1, 2):  # a new shuffle scores the whole stream again
             page.fill("#seed", str(seed))
             page.click("#use-seed")
-            wait_until(page, f"window.anomascopeStream.state.seed === {seed}", 60)
+            wait_for_seed(page, seed, 60)
             runs.append(_scoring_ms(page))
-        # The machine's own frame pacing, paused: a baseline for the figures below.
-        page.evaluate(_COLLECT)
-        time.sleep(2)
-        page.evaluate("window.__benchStop = true")
-        idle = page.evaluate("window.__benchFrames.slice(2)")
-        # Play at max from the start, every strategy on, collecting frame deltas.
-        page.evaluate("document.activeElement && document.activeElement.blur()")
-        set_max_speed(page)
-        page.click("#restart")
-        page.evaluate("window.anomascopeStream.state.stats.frames.length = 0")
-        page.evaluate("window.anomascopeStream.state.stats.work.length = 0")
-        page.evaluate(_COLLECT)
-        page.click("#play")
-        wait_until(page, f"document.documentElement.dataset.tick === '{n}'", 300)
-        page.evaluate("window.__benchStop = true")
-        frames = page.evaluate("window.__benchFrames.slice(2)")
-        work = page.evaluate("window.anomascopeStream.state.stats.work.slice(1)")
-        ticks_per_frame = page.evaluate(
-            "document.getElementById('speed-label').textContent.match(/\\d+/)[0]"
-        )
+        idle = _idle_frames(page)
+        frames, work, ticks_per_frame = _play_at_max(page, n)
     finally:
         context.close()
     p95 = percentile(frames, 95)
@@ -113,7 +149,7 @@ def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
         "scoring_ms_median": round(statistics.median(runs), 1),
         "scoring_ms_runs": [round(r, 1) for r in runs],
         "frames": len(frames),
-        "ticks_per_frame": int(ticks_per_frame),
+        "ticks_per_frame": ticks_per_frame,
         "frame_ms_p50": round(percentile(frames, 50), 2),
         "frame_ms_p95": round(p95, 2),
         "frame_work_ms_p50": round(percentile(work, 50), 2),
@@ -127,6 +163,6 @@ def measure_stream(browser: Any, base_url: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # python -m bench.stream: measure the built dist/ once
-    from bench.run import print_figures
+    from bench.site import print_figures
 
     print_figures(measure_stream)

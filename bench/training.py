@@ -53,7 +53,8 @@ TARGET_AUC = 0.98
 # Runs in the blank page: boot the site's worker, train each config to the end in chunks.
 DRIVER = """
 async ({ configs, maxMs }) => {
-  const worker = new Worker(new URL("static/js/common/worker.js", location.href), { type: "module" });
+  const url = new URL("static/js/common/worker.js", location.href);
+  const worker = new Worker(url, { type: "module" });
   const pending = new Map();
   let next = 0;
   worker.onmessage = ({ data }) => {
@@ -86,10 +87,10 @@ async ({ configs, maxMs }) => {
 
 
 def _native(config: dict[str, Any], data: dict[str, np.ndarray]) -> dict[str, float]:
-    import build
+    from sitebuild.common import ROOT
 
-    if str(build.ROOT / "pysrc") not in sys.path:
-        sys.path.insert(0, str(build.ROOT / "pysrc"))
+    if str(ROOT / "pysrc") not in sys.path:
+        sys.path.insert(0, str(ROOT / "pysrc"))
     from anomascope.training import TrainingSession
 
     X = np.concatenate([data["train_X"], data["test_X"]])
@@ -123,7 +124,7 @@ def _page_default(browser: Any, base_url: str) -> dict[str, Any]:
     try:
         page.goto(base_url + "train.html")
         page.wait_for_selector('html[data-app-ready="true"]', state="attached", timeout=180_000)
-        page.wait_for_timeout(300)  # let the first config check settle
+        page.wait_for_selector("#config[data-check=settled]", state="attached")
         start = time.perf_counter()
         page.click("#train")
         reached, best, epoch = None, 0.0, 0
@@ -157,10 +158,10 @@ def measure_training(browser: Any, base_url: str) -> dict[str, Any]:
     base_url : str
         The served site (``dist/``), ending in ``/``.
     """
-    import build
+    from sitebuild.common import DIST
 
     anomagram, dense = _browser_runs(browser, base_url, [ANOMAGRAM, DENSE])
-    with np.load(build.DIST / "data" / "ecg5000.npz") as npz:
+    with np.load(DIST / "data" / "ecg5000.npz") as npz:
         data = {k: npz[k] for k in npz.files}
     native_threads = _native(DENSE, data)
     try:  # the browser worker is single-threaded: compare with one BLAS thread
@@ -194,6 +195,6 @@ def measure_training(browser: Any, base_url: str) -> dict[str, Any]:
 
 
 if __name__ == "__main__":  # python -m bench.training: measure the built dist/ once
-    from bench.run import print_figures
+    from bench.site import print_figures
 
     print_figures(measure_training)

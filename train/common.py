@@ -259,15 +259,3 @@ def write_results(
         lines += ["", str(note)]
     md_path.write_text("\n".join(lines) + "\n")
     return json_path, md_path
-
-
-# Display names of the detector kinds (the manifest's ``title``, shown by the site's pickers).
-TITLES = {
-    "autoencoder": "Autoencoder",
-    "vae": "Variational autoencoder",
-    "pca": "PCA reconstruction",
-    "ocsvm": "One-Class SVM",
-    "iforest": "Isolation Forest",
-    "bigan": "BiGAN",
-    "seq2seq": "Seq2seq LSTM autoencoder",
-}

@@ -39,10 +39,10 @@ from typing import Any
 import numpy as np
 
 from anomascope.data.ecg import CLASS_NAMES
-from anomascope.detectors import Detector
+from anomascope.detectors import KIND_LABELS, Detector
 from anomascope.weights import save_model
 from train import common
-from train.ecg_data import ECGSplit, attach_test, make_dev_split
+from train.ecg_data import DevSplit, ECGSplit, attach_test, make_dev_split
 from train.ecg_selection import (
     Selection,
     append_selection_section,
@@ -51,7 +51,8 @@ from train.ecg_selection import (
     select_torch_model,
     to_detector,
 )
-from train.ecg_torch import TRAINERS, ReplayRecorder, TrainResult
+from train.ecg_torch import ReplayRecorder
+from train.loop import train_torch
 
 
 @dataclass
@@ -184,7 +185,7 @@ def export_model(
     det.threshold_ = evaluation["threshold"]["value"]
     infer_ms = common.inference_ms_per_1000(det.score_samples, split.test_X)
     fields: dict[str, Any] = {
-        "title": common.TITLES[det.kind],
+        "title": KIND_LABELS[det.kind]["title"],
         "dataset": "ecg5000",
         "preprocessing": {"steps": [], "input_dim": 140},
         "threshold": evaluation["threshold"],
@@ -212,6 +213,8 @@ def export_model(
     )
 
 
+TORCH_KINDS = ("autoencoder", "vae", "seq2seq")
+REPLAY_FILE = "ecg_autoencoder_history.json"
 LABELS = {
     "autoencoder": "Autoencoder (headline)",
     "vae": "VAE",
@@ -220,78 +223,59 @@ LABELS = {
 }
 
 
-def run(cfg: ECGConfig, data_dir: Path, out_dir: Path, results_dir: Path) -> list[dict[str, Any]]:
-    """Select, train, evaluate and export every ECG model; write ``results_dir/ecg.{json,md}``."""
-    load_at_start = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
-    tol = cfg.selection_tolerance
-
-    # 1-2. UCR TRAIN only: split, then choose every model's winner on validation.
-    dev = make_dev_split(data_dir, cfg.seed, cfg.validation_fraction)
+def _select_all(cfg: ECGConfig, dev: DevSplit) -> dict[str, Selection]:
+    """Steps 1-2: every model's winner, chosen on the validation rows of UCR TRAIN."""
     selections: dict[str, Selection] = {}
-    for kind in ("autoencoder", "vae", "seq2seq"):
+    for kind in TORCH_KINDS:
         selections[kind] = select_torch_model(
-            kind, dev, cfg.template(kind), cfg.grid(kind), cfg.batch_size, cfg.seed, tol
+            kind,
+            dev,
+            cfg.template(kind),
+            cfg.grid(kind),
+            cfg.batch_size,
+            cfg.seed,
+            cfg.selection_tolerance,
         )
-    selections["pca"] = select_pca(dev, cfg.pca_candidates, tol)
+    selections["pca"] = select_pca(dev, cfg.pca_candidates, cfg.selection_tolerance)
+    return selections
 
-    # 3-5. Every winner is fixed: read UCR TEST, retrain the winners, threshold, evaluate.
-    split = attach_test(dev, data_dir)
-    base = {
-        "seed": cfg.seed,
-        "validation_fraction": cfg.validation_fraction,
-        "n_fit": len(split.fit_X),
-        "n_validation": len(split.val_X),
-        "n_test": len(split.test_X),
+
+def _export_torch_winner(
+    kind: str, sel: Selection, cfg: ECGConfig, split: ECGSplit, base: dict[str, Any], out_dir: Path
+) -> dict[str, Any]:
+    """Step 3-5 for a torch model: retrain the winner (checking that it reproduces the selected
+    weights), export it, and for the autoencoder also write the training replay."""
+    recorder = None
+    if kind == "autoencoder":  # the headline: per-epoch test-score histograms for the replay
+        recorder = ReplayRecorder(split.test_X, split.test_anomaly, cfg.replay_bins)
+    result = train_torch(kind, split.fit_X, sel.config, cfg.batch_size, cfg.seed, recorder)
+    if result.state.keys() != sel.state.keys() or not all(
+        np.array_equal(result.state[k], sel.state[k]) for k in sel.state
+    ):
+        raise RuntimeError(f"{kind}: retraining the winner did not reproduce its weights")
+    det = to_detector(kind, sel.config["architecture"], result.state)
+    training = {
+        **base,
+        **sel.config,
+        "batch_size": cfg.batch_size,
+        "loss_per_epoch": result.losses,
+        "selection": sel.record,
     }
-    rows = []
-    replay_name = "ecg_autoencoder_history.json"
-    for kind in ("autoencoder", "vae", "seq2seq"):
-        sel = selections[kind]
-        recorder = None
-        if kind == "autoencoder":  # the headline: per-epoch test-score histograms for the replay
-            recorder = ReplayRecorder(
-                split.test_X, split.test_anomaly, split.test_y, cfg.replay_bins
-            )
-        result: TrainResult = TRAINERS[kind](
-            split.fit_X, sel.config, cfg.batch_size, cfg.seed, on_epoch=recorder
-        )
-        if result.state.keys() != sel.state.keys() or not all(
-            np.array_equal(result.state[k], sel.state[k]) for k in sel.state
-        ):
-            raise RuntimeError(f"{kind}: retraining the winner did not reproduce its weights")
-        det = to_detector(kind, sel.config["architecture"], result.state)
-        training = {
-            **base,
-            **sel.config,
-            "batch_size": cfg.batch_size,
-            "loss_per_epoch": result.losses,
-            "selection": sel.record,
-        }
-        history = {"file": replay_name, "epochs": len(result.losses)} if recorder else None
-        rows.append(
-            export_model(
-                out_dir, f"ecg_{kind}", LABELS[kind], det, split, training, result.seconds, history
-            )
-        )
-        if recorder is not None:
-            replay = recorder.to_dict(threshold=float(det.threshold_ or 0.0), losses=result.losses)
-            (out_dir / replay_name).write_text(json.dumps(replay, separators=(",", ":")) + "\n")
-
-    with common.Timer() as t:
-        pca, pca_training = pca_from_selection(split, selections["pca"])
-    rows.append(
-        export_model(
-            out_dir,
-            "ecg_pca",
-            LABELS["pca"],
-            pca,
-            split,
-            {**base, "method": "numpy SVD", **pca_training},
-            t.seconds,
-        )
+    history = {"file": REPLAY_FILE, "epochs": len(result.losses)} if recorder else None
+    row = export_model(
+        out_dir, f"ecg_{kind}", LABELS[kind], det, split, training, result.seconds, history
     )
+    if recorder is not None:
+        replay = recorder.to_dict(threshold=float(det.threshold_ or 0.0), losses=result.losses)
+        (out_dir / REPLAY_FILE).write_text(json.dumps(replay, separators=(",", ":")) + "\n")
+    return row
 
-    meta = {
+
+def _results_meta(
+    cfg: ECGConfig, split: ECGSplit, selections: dict[str, Selection], load: float | None
+) -> dict[str, Any]:
+    """The results table's ``meta``: protocol text, config, selection records, notes."""
+    return {
         "title": "ECG5000 results (UCR TEST, 4500 beats)",
         "protocol": (
             f"Fit on {len(split.fit_X)} normal beats of UCR TRAIN; hyperparameters (each model's "
@@ -313,13 +297,43 @@ def run(cfg: ECGConfig, data_dir: Path, out_dir: Path, results_dir: Path) -> lis
             "selection record: grid, rule and every candidate's validation AUC). Wall-clock "
             "times grow when other jobs share the CPU: 1-minute load average at the start of "
             "this run: "
-            f"{load_at_start}.",
+            f"{load}.",
         ],
-        "load_average_at_start": load_at_start,
+        "load_average_at_start": load,
     }
+
+
+def run(cfg: ECGConfig, data_dir: Path, out_dir: Path, results_dir: Path) -> list[dict[str, Any]]:
+    """Select, train, evaluate and export every ECG model; write ``results_dir/ecg.{json,md}``."""
+    load_at_start = round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+    # 1-2. UCR TRAIN only: split, then choose every model's winner on validation.
+    dev = make_dev_split(data_dir, cfg.seed, cfg.validation_fraction)
+    selections = _select_all(cfg, dev)
+    # 3-5. Every winner is fixed: read UCR TEST, retrain the winners, threshold, evaluate.
+    split = attach_test(dev, data_dir)
+    base = {
+        "seed": cfg.seed,
+        "validation_fraction": cfg.validation_fraction,
+        "n_fit": len(split.fit_X),
+        "n_validation": len(split.val_X),
+        "n_test": len(split.test_X),
+    }
+    rows = [
+        _export_torch_winner(kind, selections[kind], cfg, split, base, out_dir)
+        for kind in TORCH_KINDS
+    ]
+    with common.Timer() as t:
+        pca, pca_training = pca_from_selection(split, selections["pca"])
+    pca_training = {**base, "method": "numpy SVD", **pca_training}
+    rows.append(
+        export_model(out_dir, "ecg_pca", LABELS["pca"], pca, split, pca_training, t.seconds)
+    )
+    meta = _results_meta(cfg, split, selections, load_at_start)
     _, md_path = common.write_results(results_dir, "ecg", rows, meta)
     append_selection_section(
-        md_path, {k: (LABELS[k], s.record) for k, s in selections.items()}, tol
+        md_path,
+        {k: (LABELS[k], s.record) for k, s in selections.items()},
+        cfg.selection_tolerance,
     )
     return rows
 

@@ -38,7 +38,6 @@ class ECGSplit(DevSplit):
 
     test_X: np.ndarray
     test_anomaly: np.ndarray
-    test_y: np.ndarray
     data_sha256: str
 
 
@@ -72,7 +71,6 @@ def attach_test(dev: DevSplit, data_dir: str | Path) -> ECGSplit:
         val_anomaly=dev.val_anomaly,
         test_X=X,
         test_anomaly=is_anomaly(y),
-        test_y=y,
         data_sha256=common.sha256_files(*(Path(data_dir) / f for f in FILES)),
     )
 

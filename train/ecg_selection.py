@@ -17,7 +17,8 @@ from anomascope.detectors import Detector, detector_class
 from anomascope.detectors.pca import PCADetector
 from train import common
 from train.ecg_data import DevSplit
-from train.ecg_torch import TRAINERS, ValidationCheckpoints
+from train.ecg_torch import ValidationCheckpoints
+from train.loop import train_torch
 
 _MIRRORED = ("encoder_units", "decoder_units")
 SELECTION_METRIC = "ROC AUC on the validation split (numpy model built from the exported weights)"
@@ -125,7 +126,7 @@ def select_torch_model(
             hook = ValidationCheckpoints(
                 kind, cfg["architecture"], dev.val_X, dev.val_anomaly, grid["epochs"]
             )
-            TRAINERS[kind](dev.fit_X, cfg, batch_size, seed, on_epoch=hook)
+            train_torch(kind, dev.fit_X, cfg, batch_size, seed, on_epoch=hook)
             for epoch, auc, state in hook.records:
                 candidates.append(
                     {

@@ -1,14 +1,11 @@
-"""PyTorch training loops for the ECG models, and the per-epoch "training replay" recorder.
+"""Epoch hooks of the ECG training (``on_epoch`` of :func:`train.loop.fit_torch`).
 
-Each ``train_*`` function seeds torch from ``seed`` itself (weight init) and draws batch order
-and noise from its own seeded ``torch.Generator``, so a model's weights depend only on its
-data, its config and the seed, not on what was trained before it.
+:class:`ValidationCheckpoints` scores validation checkpoints for model selection;
+:class:`ReplayRecorder` records the autoencoder's per-epoch test scores for the training replay.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,183 +15,6 @@ from torch import nn
 from anomascope import metrics
 from anomascope.detectors import detector_class
 from train import common
-from train.torch_seq2seq import TorchSeq2Seq
-
-EpochHook = Callable[[int, nn.Module], None]
-
-
-@dataclass
-class TrainResult:
-    """A trained model: float32 numpy state dict, mean training loss per epoch, and wall
-    seconds of training (excluding the time spent in ``on_epoch`` hooks)."""
-
-    module: nn.Module
-    state: dict[str, np.ndarray]
-    losses: list[float]
-    seconds: float
-
-
-def fit_torch(
-    module: nn.Module,
-    X: np.ndarray,
-    loss_fn: Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Generator], torch.Tensor],
-    *,
-    epochs: int,
-    lr: float,
-    batch_size: int,
-    seed: int,
-    weight_decay: float = 0.0,
-    input_noise: float = 0.0,
-    clip_grad_norm: float | None = None,
-    on_epoch: EpochHook | None = None,
-) -> TrainResult:
-    """Minibatch Adam on rows ``X`` float32 ``(n, d)``.
-
-    ``loss_fn(module, inputs, targets, generator)`` returns the scalar loss (``generator`` is
-    the run's seeded generator, for any sampling inside the loss); ``inputs`` are ``targets``
-    plus Gaussian noise of std ``input_noise`` (a denoising autoencoder) when it is > 0.
-    ``on_epoch(epoch, module)`` runs after every epoch (1-based), in eval mode, without grad;
-    its time is not counted in ``TrainResult.seconds``.
-    """
-    gen = common.torch_generator(seed)
-    data = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
-    opt = torch.optim.Adam(module.parameters(), lr=lr, weight_decay=weight_decay)
-    losses: list[float] = []
-    hook_seconds = 0.0
-    with common.Timer() as timer:
-        for epoch in range(1, epochs + 1):
-            module.train()
-            perm = torch.randperm(len(data), generator=gen)
-            total = 0.0
-            for start in range(0, len(perm), batch_size):
-                target = data[perm[start : start + batch_size]]
-                inputs = target
-                if input_noise > 0:
-                    inputs = target + input_noise * torch.randn(target.shape, generator=gen)
-                loss = loss_fn(module, inputs, target, gen)
-                opt.zero_grad()
-                loss.backward()
-                if clip_grad_norm:
-                    nn.utils.clip_grad_norm_(module.parameters(), clip_grad_norm)
-                opt.step()
-                total += float(loss.detach()) * len(target)
-            losses.append(round(total / len(data), 6))
-            if on_epoch is not None:
-                module.eval()
-                with common.Timer() as hook, torch.no_grad():
-                    on_epoch(epoch, module)
-                hook_seconds += hook.seconds
-    module.eval()
-    seconds = timer.seconds - hook_seconds
-    return TrainResult(module, common.torch_state_to_numpy(module), losses, seconds)
-
-
-def _mse(
-    module: nn.Module, inputs: torch.Tensor, target: torch.Tensor, gen: torch.Generator
-) -> torch.Tensor:
-    return ((module(inputs) - target) ** 2).mean()
-
-
-def build_autoencoder(architecture: dict[str, Any]) -> nn.Module:
-    """The torch autoencoder for an architecture dict (naming contract of the numpy side)."""
-    from train.torch_models import TorchAutoencoder
-
-    return TorchAutoencoder(architecture)
-
-
-def build_vae(architecture: dict[str, Any]) -> nn.Module:
-    """The torch VAE for an architecture dict (naming contract of the numpy side)."""
-    from train.torch_models import TorchVAE
-
-    return TorchVAE(architecture)
-
-
-def train_autoencoder(
-    X: np.ndarray,
-    cfg: dict[str, Any],
-    batch_size: int,
-    seed: int,
-    on_epoch: EpochHook | None = None,
-) -> TrainResult:
-    """Train the dense autoencoder on normal beats ``X`` (MSE, optional input noise)."""
-    torch.manual_seed(seed)
-    module = build_autoencoder(cfg["architecture"])
-    return fit_torch(
-        module,
-        X,
-        _mse,
-        epochs=cfg["epochs"],
-        lr=cfg["lr"],
-        batch_size=batch_size,
-        seed=seed,
-        weight_decay=cfg.get("weight_decay", 0.0),
-        input_noise=cfg.get("input_noise", 0.0),
-        on_epoch=on_epoch,
-    )
-
-
-def train_vae(
-    X: np.ndarray,
-    cfg: dict[str, Any],
-    batch_size: int,
-    seed: int,
-    on_epoch: EpochHook | None = None,
-) -> TrainResult:
-    """Train the VAE with ``TorchVAE.loss`` (reconstruction MSE + ``beta`` x KL, both per
-    element, as the numpy VAE); the reparameterisation noise comes from the seeded generator."""
-    torch.manual_seed(seed)
-    module = build_vae(cfg["architecture"])
-    latent = int(cfg["architecture"]["latent_dim"])
-
-    def loss_fn(
-        m: nn.Module, inputs: torch.Tensor, target: torch.Tensor, gen: torch.Generator
-    ) -> torch.Tensor:
-        eps = torch.randn((len(inputs), latent), generator=gen)
-        loss: torch.Tensor = m.loss(inputs, eps)  # type: ignore[operator]
-        return loss
-
-    return fit_torch(
-        module,
-        X,
-        loss_fn,
-        epochs=cfg["epochs"],
-        lr=cfg["lr"],
-        batch_size=batch_size,
-        seed=seed,
-        weight_decay=cfg.get("weight_decay", 0.0),
-        on_epoch=on_epoch,
-    )
-
-
-def train_seq2seq(
-    X: np.ndarray,
-    cfg: dict[str, Any],
-    batch_size: int,
-    seed: int,
-    on_epoch: EpochHook | None = None,
-) -> TrainResult:
-    """Train the seq2seq LSTM autoencoder (MSE, gradient-norm clipping)."""
-    torch.manual_seed(seed)
-    module = TorchSeq2Seq.from_architecture(cfg["architecture"])
-    return fit_torch(
-        module,
-        X,
-        _mse,
-        epochs=cfg["epochs"],
-        lr=cfg["lr"],
-        batch_size=batch_size,
-        seed=seed,
-        clip_grad_norm=cfg.get("clip_grad_norm"),
-        on_epoch=on_epoch,
-    )
-
-
-#: The torch trainer of each detector kind (same signature).
-TRAINERS: dict[str, Callable[..., TrainResult]] = {
-    "autoencoder": train_autoencoder,
-    "vae": train_vae,
-    "seq2seq": train_seq2seq,
-}
 
 
 class ValidationCheckpoints:
@@ -245,7 +65,7 @@ class ReplayRecorder:
     edge in the last bin), with normal and abnormal counts and the test ROC AUC per epoch.
     """
 
-    def __init__(self, X: np.ndarray, anomaly: np.ndarray, y: np.ndarray, bins: int = 40) -> None:
+    def __init__(self, X: np.ndarray, anomaly: np.ndarray, bins: int = 40) -> None:
         self.X = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
         self.anomaly = np.asarray(anomaly, dtype=bool)
         self.bins = bins

@@ -17,39 +17,28 @@ Exports ``kdd_{pca,ocsvm,iforest,autoencoder,vae,bigan}`` (npz + json with the r
 preprocessing spec) into ``--out`` and ``kdd.json`` / ``kdd.md`` into ``--results``. Every
 export is loaded back with :func:`anomascope.weights.load_model_files` and its scores checked
 against the in-memory torch / scikit-learn original. "Training s" is the fit time of the
-selected configuration (the selection grid itself is not counted).
+selected configuration (the selection grid itself is not counted). The candidate grids and
+their fitting are in ``train/kdd_fit.py``; this module selects, exports and reports.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
-from sklearn.ensemble import IsolationForest
-from sklearn.svm import OneClassSVM
 
 from anomascope import metrics
 from anomascope.data import kdd
 from anomascope.data.kdd_features import FEATURE_SETS, fit_feature_spec
-from anomascope.detectors.autoencoder import AutoencoderDetector
-from anomascope.detectors.base import Detector
-from anomascope.detectors.bigan import DEFAULT_ARCHITECTURE as BIGAN_DEFAULTS
-from anomascope.detectors.bigan import BiGANDetector
-from anomascope.detectors.pca import PCADetector
-from anomascope.detectors.vae import VAEDetector
+from anomascope.detectors import KIND_LABELS
 from anomascope.preprocessing import apply_preprocessing
 from anomascope.weights import load_model_files, save_model
 from train import common
-from train.sklearn_export import iforest_from_sklearn, ocsvm_from_sklearn
-from train.torch_bigan import BiGANConfig, TorchBiGAN, train_bigan
-from train.torch_models import TorchAutoencoder, TorchVAE
+from train.kdd_fit import FITTERS, OCSVM_ROWS, Candidate
 
 MODELS = ("pca", "ocsvm", "iforest", "autoencoder", "vae", "bigan")
 REPORT_AUC = {
@@ -61,205 +50,12 @@ REPORT_AUC = {
     "bigan": 0.972,
 }
 N_FIT = 40_000
-OCSVM_ROWS = 3000
-BIGAN_CHECKPOINTS = (6, 9, 12, 15, 18)
-Scorer = Callable[[np.ndarray], np.ndarray]
 
 
-@dataclass
-class Candidate:
-    """A fitted configuration: numpy detector, its original's scorer, hyperparameters."""
-
-    detector: Detector
-    original: Scorer
-    hyper: dict[str, Any]
-    seconds: float
-    history: list[Any] = field(default_factory=list)
-
-
-@contextlib.contextmanager
-def _flush_denormals() -> Iterator[None]:
-    """Flush denormals while torch trains (tiny activations otherwise slow CPUs ~10x)."""
-    torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
-
-
-def _torch_scorer(module: Any) -> Scorer:
-    def score(X: np.ndarray) -> np.ndarray:
-        with torch.no_grad():
-            return module.score(torch.from_numpy(np.asarray(X, np.float32))).numpy()
-
-    return score
-
-
-# -- candidate fitters: (X_fit, quick, seed) -> candidates -----------------------------------
-def fit_pca(X: np.ndarray, quick: bool, seed: int) -> list[Candidate]:
-    out = []
-    for k in [0.95] if quick else [0.9, 0.95, 0.99, 3, 5, 10]:
-        with common.Timer() as t:
-            det = PCADetector(k).fit(X)
-        out.append(Candidate(det, det.score_samples, {"n_components": k}, t.seconds))
-    return out
-
-
-def fit_ocsvm(X: np.ndarray, quick: bool, seed: int) -> list[Candidate]:
-    rng = np.random.default_rng(seed)
-    rows = X[rng.choice(len(X), size=min(OCSVM_ROWS, len(X)), replace=False)]
-    out = []
-    for gamma in [1.0] if quick else [0.1, 0.3, 1.0, 3.0]:
-        with common.Timer() as t:
-            est = OneClassSVM(kernel="rbf", gamma=gamma, nu=0.05).fit(rows.astype(np.float64))
-        hyper = {"gamma": gamma, "nu": 0.05, "rows": len(rows), "n_support": len(est.support_)}
-        out.append(
-            Candidate(
-                ocsvm_from_sklearn(est), lambda Z, e=est: -e.decision_function(Z), hyper, t.seconds
-            )
-        )
-    return out
-
-
-def fit_iforest(X: np.ndarray, quick: bool, seed: int) -> list[Candidate]:
-    out = []
-    for max_samples in [256] if quick else [256, 1024]:
-        with common.Timer() as t:
-            est = IsolationForest(
-                n_estimators=25 if quick else 100, max_samples=max_samples, random_state=seed
-            ).fit(X.astype(np.float64))
-        hyper = {"n_estimators": est.n_estimators, "max_samples": max_samples}
-        out.append(
-            Candidate(
-                iforest_from_sklearn(est), lambda Z, e=est: -e.score_samples(Z), hyper, t.seconds
-            )
-        )
-    return out
-
-
-def _train_dense(module: Any, X: np.ndarray, epochs: int, lr: float, seed: int) -> list[float]:
-    """Adam on the module's own ``loss`` (MSE; VAE adds its KL term); per-epoch mean loss."""
-    data = torch.from_numpy(np.ascontiguousarray(X, np.float32))
-    gen = common.torch_generator(seed)
-    opt = torch.optim.Adam(module.parameters(), lr=lr)
-    history = []
-    for _ in range(epochs):
-        perm = torch.randperm(len(data), generator=gen)
-        total, batches = 0.0, 0
-        for start in range(0, len(data), 256):
-            xb = data[perm[start : start + 256]]
-            if isinstance(module, TorchVAE):
-                loss = module.loss(
-                    xb, eps=torch.randn(len(xb), module.fc_mu.out_features, generator=gen)
-                )
-            else:
-                loss = module.loss(xb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total, batches = total + float(loss.detach()), batches + 1
-        history.append(total / batches)
-    module.eval()
-    return history
-
-
-def _fit_dense(X: np.ndarray, quick: bool, seed: int, vae: bool) -> list[Candidate]:
-    d = X.shape[1]
-    grid = [(8, 1.0)] if quick else [(4, 1.0), (8, 1.0)] if not vae else [(8, 1.0), (8, 0.1)]
-    out = []
-    for latent, beta in grid:
-        arch: dict[str, Any] = {
-            "input_dim": d,
-            "encoder_units": [64, 32],
-            "latent_dim": latent,
-            "decoder_units": [32, 64],
-            "activation": "relu",
-            "output_activation": "linear",
-            "leaky_slope": 0.01,
-        }
-        torch.manual_seed(seed)
-        if vae:
-            arch["beta"] = beta
-            module: Any = TorchVAE(arch)
-        else:
-            arch["latent_activation"] = "linear"
-            module = TorchAutoencoder(arch)
-        epochs = 2 if quick else 20
-        with common.Timer() as t, _flush_denormals():
-            hist = _train_dense(module, X, epochs, 1e-3, seed)
-        cls = VAEDetector if vae else AutoencoderDetector
-        det = cls.from_state(module.architecture, module.numpy_state())
-        hyper = {"latent_dim": latent, "epochs": epochs, "lr": 1e-3, "batch_size": 256}
-        if vae:
-            hyper["beta"] = beta
-        out.append(Candidate(det, _torch_scorer(module), hyper, t.seconds, hist))
-    return out
-
-
-def fit_autoencoder(X: np.ndarray, quick: bool, seed: int) -> list[Candidate]:
-    return _fit_dense(X, quick, seed, vae=False)
-
-
-def fit_vae(X: np.ndarray, quick: bool, seed: int) -> list[Candidate]:
-    return _fit_dense(X, quick, seed, vae=True)
-
-
-def fit_bigan(X: np.ndarray, quick: bool, seed: int) -> list[Candidate]:
-    """One BiGAN run; checkpoints at ``BIGAN_CHECKPOINTS`` epochs, each scored with both
-    discriminator terms, become the candidates (GAN training oscillates, so the epoch is
-    chosen on validation like any other hyperparameter)."""
-    arch = dict(BIGAN_DEFAULTS, input_dim=X.shape[1], output_activation="sigmoid")
-    torch.manual_seed(seed)
-    module = TorchBiGAN(arch)
-    checkpoints = (2,) if quick else BIGAN_CHECKPOINTS
-    cfg = BiGANConfig(epochs=max(checkpoints), batch_size=256, lr=3e-4, recon_weight=1.0)
-    states: dict[int, dict[str, torch.Tensor]] = {}
-
-    def keep(epoch: int, m: TorchBiGAN) -> None:
-        if epoch in checkpoints:
-            states[epoch] = {k: v.detach().clone() for k, v in m.state_dict().items()}
-
-    with common.Timer() as t, _flush_denormals():
-        train_bigan(module, X, cfg, common.torch_generator(seed), on_epoch=keep)
-    out = []
-    for epoch, state in states.items():
-        for term in ("cross_entropy", "feature_matching"):
-            a = dict(arch, discriminator_term=term)
-            twin = TorchBiGAN(a)
-            twin.load_state_dict(state)
-            twin.eval()
-            hyper = {
-                **cfg.to_dict(),
-                "epochs": epoch,
-                "discriminator_term": term,
-                "alpha": a["alpha"],
-            }
-            seconds = t.seconds * epoch / cfg.epochs
-            out.append(
-                Candidate(
-                    BiGANDetector(a, common.torch_state_to_numpy(twin)),
-                    _torch_scorer(twin),
-                    hyper,
-                    seconds,
-                    list(cfg.history[:epoch]),
-                )
-            )
-    return out
-
-
-FITTERS: dict[str, Callable[[np.ndarray, bool, int], list[Candidate]]] = {
-    "pca": fit_pca,
-    "ocsvm": fit_ocsvm,
-    "iforest": fit_iforest,
-    "autoencoder": fit_autoencoder,
-    "vae": fit_vae,
-    "bigan": fit_bigan,
-}
-
-
-# -- selection, export, evaluation -----------------------------------------------------------
 @dataclass
 class Choice:
+    """The selected candidate of one model, with its feature set and preprocessing spec."""
+
     feature_set: str
     spec: dict[str, Any]
     candidate: Candidate
@@ -310,6 +106,42 @@ def select(
     return best, log
 
 
+def _manifest_fields(
+    choice: Choice, evaluation: dict[str, Any], fit_X: np.ndarray, seed: int, log: dict[str, Any]
+) -> dict[str, Any]:
+    """The exported model's manifest fields: protocol, training record, metrics, history."""
+    cand = choice.candidate
+    fields = {
+        "title": KIND_LABELS[cand.detector.kind]["title"],
+        "dataset": "kddcup99",
+        "preprocessing": choice.spec,
+        "threshold": evaluation["threshold"],
+        "training": {
+            "seed": seed,
+            "feature_set": choice.feature_set,
+            "fit_rows": int(len(fit_X)),
+            "fit_source": "normal rows of kddcup.data_10_percent",
+            "seconds": cand.seconds,
+            **cand.hyper,
+            "selection": "validation ROC AUC",
+            "stream": {
+                "seed": kdd.STREAM_SEED,
+                "normal": kdd.STREAM_NORMAL,
+                "attack": kdd.STREAM_ATTACK,
+            },
+        },
+        "metrics": {
+            "test": evaluation["test"],
+            "validation": evaluation["validation"],
+            "feature_sets": log,
+        },
+        "data_sha256": common.sha256_arrays(fit_X),
+    }
+    if cand.history:
+        fields["history"] = {"loss": cand.history}
+    return fields
+
+
 def export(
     model: str,
     choice: Choice,
@@ -328,35 +160,7 @@ def export(
     )
     det.threshold_ = evaluation["threshold"]["value"]
     name = f"kdd_{model}"
-    fields = {
-        "title": common.TITLES[det.kind],
-        "dataset": "kddcup99",
-        "preprocessing": spec,
-        "threshold": evaluation["threshold"],
-        "training": {
-            "seed": seed,
-            "feature_set": choice.feature_set,
-            "fit_rows": int(len(fit_X)),
-            "fit_source": "normal rows of kddcup.data_10_percent",
-            "seconds": choice.candidate.seconds,
-            **choice.candidate.hyper,
-            "selection": "validation ROC AUC",
-            "stream": {
-                "seed": kdd.STREAM_SEED,
-                "normal": kdd.STREAM_NORMAL,
-                "attack": kdd.STREAM_ATTACK,
-            },
-        },
-        "metrics": {
-            "test": evaluation["test"],
-            "validation": evaluation["validation"],
-            "feature_sets": log,
-        },
-        "data_sha256": common.sha256_arrays(fit_X),
-    }
-    if choice.candidate.history:
-        fields["history"] = {"loss": choice.candidate.history}
-    save_model(out_dir, name, det, fields)
+    save_model(out_dir, name, det, _manifest_fields(choice, evaluation, fit_X, seed, log))
     loaded = load_model_files(out_dir, name)
     got = loaded.score(stream.X)
     want = choice.candidate.original(Xs)

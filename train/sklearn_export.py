@@ -5,7 +5,6 @@ Lives under ``train/`` because the ``anomascope`` package must not import scikit
 - :func:`ocsvm_from_sklearn` -- ``sklearn.svm.OneClassSVM`` (RBF) -> ``OneClassSVMDetector``
 - :func:`iforest_from_sklearn` -- ``IsolationForest`` -> ``IsolationForestDetector``
 - :func:`pca_from_sklearn` -- ``sklearn.decomposition.PCA`` -> ``PCADetector``
-- :func:`from_sklearn` -- dispatch on the estimator's type.
 
 Each detector's ``threshold_`` is set to scikit-learn's own decision boundary (``predict``), so
 ``detector.predict(X)`` flags the same rows as ``estimator.predict(X) == -1``.
@@ -18,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from anomascope import AnomascopeError
-from anomascope.detectors.base import Detector
 from anomascope.detectors.iforest import IsolationForestDetector
 from anomascope.detectors.ocsvm import OneClassSVMDetector
 from anomascope.detectors.pca import PCADetector
@@ -77,15 +75,3 @@ def pca_from_sklearn(estimator: Any) -> PCADetector:
     det.explained_variance_ = np.asarray(estimator.explained_variance_, dtype=np.float32)
     det.n_components_ = int(estimator.n_components_)
     return det
-
-
-def from_sklearn(estimator: Any) -> Detector:
-    """Dispatch on the estimator class name (OneClassSVM, IsolationForest, PCA)."""
-    name = type(estimator).__name__
-    if name == "OneClassSVM":
-        return ocsvm_from_sklearn(estimator)
-    if name == "IsolationForest":
-        return iforest_from_sklearn(estimator)
-    if name == "PCA":
-        return pca_from_sklearn(estimator)
-    raise AnomascopeError(f"no Anomascope export for {name}")

@@ -23,11 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from train.torch_models import activation
-
-
-def _linears(widths: list[int]) -> nn.ModuleList:
-    return nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:], strict=True))
+from train.torch_models import activation, linears
 
 
 class TorchBiGAN(nn.Module):
@@ -37,9 +33,9 @@ class TorchBiGAN(nn.Module):
         super().__init__()
         self.arch = dict(architecture)
         d, k = int(self.arch["input_dim"]), int(self.arch["latent_dim"])
-        self.encoder = _linears([d, *self.arch["encoder_units"], k])
-        self.generator = _linears([k, *self.arch["generator_units"], d])
-        self.discriminator = _linears([d + k, *self.arch["discriminator_units"], 1])
+        self.encoder = linears([d, *self.arch["encoder_units"], k])
+        self.generator = linears([k, *self.arch["generator_units"], d])
+        self.discriminator = linears([d + k, *self.arch["discriminator_units"], 1])
 
     def _run(self, layers: nn.ModuleList, h: torch.Tensor, last: str) -> tuple[Any, Any]:
         slope = float(self.arch["leaky_slope"])

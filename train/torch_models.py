@@ -1,48 +1,54 @@
 """PyTorch twins of the numpy dense models in ``anomascope.nn.models``.
 
 Both modules take the same architecture dicts as the numpy side and name their parameters so
-that ``module.state_dict()`` (converted to numpy) loads directly into
-``AutoencoderDetector.from_state`` / ``VAEDetector.from_state``:
+that ``module.state_dict()`` (converted by ``train.common.torch_state_to_numpy``) loads directly
+into ``AutoencoderDetector.from_state`` / ``VAEDetector.from_state``:
 
 - ``TorchAutoencoder``: ``encoder.{i}.weight|bias`` then ``decoder.{i}.weight|bias``;
 - ``TorchVAE``: ``encoder.{i}`` (hidden), ``fc_mu``, ``fc_logvar``, ``decoder.{i}``.
 
-Activations are applied functionally (no parameters). Losses follow the numpy conventions:
-reconstruction loss averaged over every element; weight penalty
+Activations are applied functionally (no parameters) from :data:`ACTIVATIONS`, the torch
+side's one activation table (the BiGAN uses it too). Losses follow the numpy conventions:
+reconstruction loss (``mse`` or ``mae``) averaged over every element; weight penalty
 ``l1 * sum|W| + l2 * sum W**2`` over weights only; VAE loss
-``(sum err + beta * sum KL) / (n * input_dim)`` (see ``anomascope.nn.models``).
+``(sum err + beta * sum KL) / (n * input_dim)`` (see ``anomascope.nn.models``). Training
+(``train.loop``) uses the MSE and Adam's weight decay; the ``mae`` loss and the weight penalty
+are the torch references that ``tests/parity`` checks the numpy losses and regularizers against.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from anomascope.nn.models import normalize_architecture
 
-_ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
+#: The torch side's one activation table (AE, VAE and BiGAN use it; the seq2seq LSTM has fixed
+#: gates). Same names as the numpy engine's ``anomascope.nn.activations.ACTIVATIONS`` (a test
+#: checks the two name sets agree, the parity tests compare the values); each entry maps
+#: ``(x, leaky_slope)`` to ``f(x)``.
+ACTIVATIONS: dict[str, Callable[[torch.Tensor, float], torch.Tensor]] = {
+    "relu": lambda x, slope: F.relu(x),
+    "leaky_relu": F.leaky_relu,
+    "tanh": lambda x, slope: torch.tanh(x),
+    "sigmoid": lambda x, slope: torch.sigmoid(x),
+    "linear": lambda x, slope: x,
+}
 
 
 def activation(x: torch.Tensor, name: str, slope: float = 0.01) -> torch.Tensor:
-    """Apply the activation ``name`` (same names as the numpy engine)."""
-    if name == "relu":
-        return F.relu(x)
-    if name == "leaky_relu":
-        return F.leaky_relu(x, slope)
-    if name == "tanh":
-        return torch.tanh(x)
-    if name == "sigmoid":
-        return torch.sigmoid(x)
-    if name == "linear":
-        return x
-    raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(_ACTIVATIONS)}")
+    """Apply the activation ``name`` (a key of :data:`ACTIVATIONS`) with leaky slope ``slope``."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name](x, slope)
 
 
-def _linears(dims: list[int]) -> nn.ModuleList:
+def linears(dims: list[int]) -> nn.ModuleList:
+    """``nn.Linear`` layers ``dims[0] -> dims[1] -> ... -> dims[-1]`` (keys ``{i}.weight|bias``)."""
     return nn.ModuleList(nn.Linear(dims[i], dims[i + 1]) for i in range(len(dims) - 1))
 
 
@@ -69,12 +75,6 @@ class _Penalty(nn.Module):
                     total = total + l2 * (p * p).sum()
         return total
 
-    def numpy_state(self) -> dict[str, np.ndarray]:
-        """``state_dict()`` as float32 numpy arrays (the export format)."""
-        return {
-            k: v.detach().cpu().numpy().astype(np.float32) for k, v in self.state_dict().items()
-        }
-
 
 class TorchAutoencoder(_Penalty):
     """Dense autoencoder with the numpy ``Autoencoder`` architecture dict.
@@ -89,8 +89,8 @@ class TorchAutoencoder(_Penalty):
         enc_units = self.architecture["encoder_units"]
         dec_units = self.architecture["decoder_units"]
         d, latent = self.architecture["input_dim"], self.architecture["latent_dim"]
-        self.encoder = _linears([d, *enc_units, latent])
-        self.decoder = _linears([latent, *dec_units, d])
+        self.encoder = linears([d, *enc_units, latent])
+        self.decoder = linears([latent, *dec_units, d])
 
     def _run(self, layers: nn.ModuleList, h: torch.Tensor, last: str) -> torch.Tensor:
         a = self.architecture
@@ -131,10 +131,10 @@ class TorchVAE(_Penalty):
         dec_units = self.architecture["decoder_units"]
         d, latent = self.architecture["input_dim"], self.architecture["latent_dim"]
         hidden = enc_units[-1] if enc_units else d
-        self.encoder = _linears([d, *enc_units])
+        self.encoder = linears([d, *enc_units])
         self.fc_mu = nn.Linear(hidden, latent)
         self.fc_logvar = nn.Linear(hidden, latent)
-        self.decoder = _linears([latent, *dec_units, d])
+        self.decoder = linears([latent, *dec_units, d])
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         a = self.architecture

@@ -16,7 +16,7 @@ import numpy as np
 
 from anomascope import AnomascopeError
 from anomascope.metrics import metrics_summary
-from anomascope.weights import LoadedModel, load_model_files
+from anomascope.weights import LoadedModel, load_model_files, to_jsonable
 
 
 def open_model(path: str) -> LoadedModel:
@@ -74,7 +74,7 @@ def cmd_score(args: argparse.Namespace) -> None:
     model = open_model(args.model)
     X, _ = read_rows(model, Path(args.file))
     threshold = threshold_of(model, args.threshold)
-    scores = model.detector.score_samples(model.preprocess(X))
+    scores = model.score(X)
     out = sys.stdout
     out.write("row\tscore\tlabel\n")
     for i, s in enumerate(scores):
@@ -84,13 +84,14 @@ def cmd_score(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     model = open_model(args.model)
     X, labels = evaluation_rows(model, Path(args.data))
-    scores = model.detector.score_samples(model.preprocess(X))
+    scores = model.score(X)
     summary: dict[str, Any] = {
         "model": model.manifest.get("name"),
         "dataset": model.manifest.get("dataset"),
         **metrics_summary(scores, labels, threshold_of(model, args.threshold)),
     }
-    print(json.dumps(summary, indent=1))
+    # an undefined metric (0/0, NaN) prints as null: strict JSON
+    print(json.dumps(to_jsonable(summary), indent=1, allow_nan=False))
 
 
 def main(argv: list[str] | None = None) -> int:

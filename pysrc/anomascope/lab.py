@@ -181,25 +181,9 @@ def strokes_to_beat(strokes: list[np.ndarray], length: int = 140) -> tuple[np.nd
         p = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
         if p.shape[0] == 0:
             continue
-        x = np.clip(p[:, 0], 0.0, length - 1.0)
-        y = p[:, 1]
-        # Each point, then the whole steps of the segment that follows it, in drawing order.
-        x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
-        lo = np.ceil(np.minimum(x0, x1)).astype(np.intp)
-        hi = np.floor(np.maximum(x0, x1)).astype(np.intp)
-        count = np.maximum(hi - lo + 1, 0)
-        seg = np.repeat(np.arange(x0.size), count)
-        start = np.repeat(np.cumsum(count) - count, count)
-        step = lo[seg] + (np.arange(seg.size) - start)
-        dx = x1[seg] - x0[seg]
-        t = np.divide(step - x0[seg], dx, out=np.zeros(seg.size), where=dx != 0)
-        seg_vals = y0[seg] + t * (y1[seg] - y0[seg])
-        # order: point k, then segment k; merge by a sort key (2k for points, 2k+1 for segments)
-        point_cols = np.rint(x).astype(np.intp)
-        key = np.concatenate([2 * np.arange(x.size), 2 * seg + 1])
-        order = np.argsort(key, kind="stable")
-        cols.append(np.concatenate([point_cols, step])[order])
-        vals.append(np.concatenate([y, seg_vals])[order])
+        c, v = _stroke_steps(np.clip(p[:, 0], 0.0, length - 1.0), p[:, 1])
+        cols.append(c)
+        vals.append(v)
     if not cols:
         raise AnomascopeError("Draw a line across the pad first: the drawing is empty.")
     c = np.concatenate(cols)
@@ -215,6 +199,26 @@ def strokes_to_beat(strokes: list[np.ndarray], length: int = 140) -> tuple[np.nd
     drawn = np.zeros(length, dtype=bool)
     drawn[uniq] = True
     return beat, drawn
+
+
+def _stroke_steps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Time steps and values one stroke sets, in drawing order (see :func:`strokes_to_beat`):
+    each point, then the whole steps of the segment that follows it."""
+    x0, x1, y0, y1 = x[:-1], x[1:], y[:-1], y[1:]
+    lo = np.ceil(np.minimum(x0, x1)).astype(np.intp)
+    hi = np.floor(np.maximum(x0, x1)).astype(np.intp)
+    count = np.maximum(hi - lo + 1, 0)
+    seg = np.repeat(np.arange(x0.size), count)
+    start = np.repeat(np.cumsum(count) - count, count)
+    step = lo[seg] + (np.arange(seg.size) - start)
+    dx = x1[seg] - x0[seg]
+    t = np.divide(step - x0[seg], dx, out=np.zeros(seg.size), where=dx != 0)
+    seg_vals = y0[seg] + t * (y1[seg] - y0[seg])
+    # order: point k, then segment k; merge by a sort key (2k for points, 2k+1 for segments)
+    point_cols = np.rint(x).astype(np.intp)
+    key = np.concatenate([2 * np.arange(x.size), 2 * seg + 1])
+    order = np.argsort(key, kind="stable")
+    return np.concatenate([point_cols, step])[order], np.concatenate([y, seg_vals])[order]
 
 
 def parse_replay(document: Any, name: str = "history") -> dict[str, Any]:
@@ -346,3 +350,20 @@ def tendency(
         "example_to_input": float(to_input[k]),
         "example_index": k,
     }
+
+
+def class_means(X: np.ndarray, y: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Mean row of each class in ``classes`` (zeros for a class with no rows), float32
+    ``(len(classes), d)``."""
+    return np.stack(
+        [X[y == c].mean(axis=0) if (y == c).any() else np.zeros(X.shape[1]) for c in classes]
+    ).astype(np.float32)
+
+
+def best_epoch(epochs: np.ndarray, auc: np.ndarray) -> int | None:
+    """The epoch with the highest test AUC in a training history (``None`` if no epoch has
+    one); NaN AUCs (undefined) are skipped."""
+    auc = np.asarray(auc, dtype=np.float64)
+    if not np.isfinite(auc).any():
+        return None
+    return int(np.asarray(epochs)[int(np.nanargmax(np.where(np.isfinite(auc), auc, np.nan)))])

@@ -131,6 +131,37 @@ def _affine(X: np.ndarray, step: dict[str, Any], where: str, kind: str) -> np.nd
     return X
 
 
+def _apply_step(X: np.ndarray, step: dict[str, Any], where: str) -> np.ndarray:
+    """One validated step of a spec applied to ``X`` (a new array when it changes)."""
+    op = step["op"]
+    if op == "select":
+        cols = _int_list(step, "columns", where)
+        _check_cols(cols, X.shape[1], where)
+        return X[:, cols]
+    if op == "log1p":
+        cols = _int_list(step, "columns", where)
+        _check_cols(cols, X.shape[1], where)
+        sub = _numeric(X[:, cols], where)
+        if np.any(sub <= -1.0):
+            raise AnomascopeError(f"{where}: values must be greater than -1")
+        X = X.copy()
+        X[:, cols] = np.log1p(sub)
+        return X
+    if op == "onehot":
+        col = step.get("column")
+        if not isinstance(col, int | np.integer) or isinstance(col, bool):
+            raise AnomascopeError(f"{where}: 'column' must be an integer")
+        _check_cols([int(col)], X.shape[1], where)
+        cats = step.get("categories")
+        if not isinstance(cats, list) or not cats:
+            raise AnomascopeError(f"{where}: 'categories' must be a non-empty list")
+        enc = _onehot(X[:, int(col)], cats)
+        if X.dtype == object:
+            enc = enc.astype(object)
+        return np.concatenate([X[:, : int(col)], enc, X[:, int(col) + 1 :]], axis=1)
+    return _affine(X, step, where, op)
+
+
 def apply_preprocessing(spec: dict[str, Any] | None, X_raw: Any) -> np.ndarray:
     """Apply a preprocessing spec to raw rows.
 
@@ -157,34 +188,7 @@ def apply_preprocessing(spec: dict[str, Any] | None, X_raw: Any) -> np.ndarray:
             f"input has {X.shape[1]} columns but the model expects {int(spec['input_dim'])}"
         )
     for i, step in enumerate(steps):
-        op = step["op"]
-        where = f"preprocessing step {i} ({op})"
-        if op == "select":
-            cols = _int_list(step, "columns", where)
-            _check_cols(cols, X.shape[1], where)
-            X = X[:, cols]
-        elif op == "log1p":
-            cols = _int_list(step, "columns", where)
-            _check_cols(cols, X.shape[1], where)
-            sub = _numeric(X[:, cols], where)
-            if np.any(sub <= -1.0):
-                raise AnomascopeError(f"{where}: values must be greater than -1")
-            X = X.copy()
-            X[:, cols] = np.log1p(sub)
-        elif op == "onehot":
-            col = step.get("column")
-            if not isinstance(col, int | np.integer) or isinstance(col, bool):
-                raise AnomascopeError(f"{where}: 'column' must be an integer")
-            _check_cols([int(col)], X.shape[1], where)
-            cats = step.get("categories")
-            if not isinstance(cats, list) or not cats:
-                raise AnomascopeError(f"{where}: 'categories' must be a non-empty list")
-            enc = _onehot(X[:, int(col)], cats)
-            if X.dtype == object:
-                enc = enc.astype(object)
-            X = np.concatenate([X[:, : int(col)], enc, X[:, int(col) + 1 :]], axis=1)
-        else:
-            X = _affine(X, step, where, op)
+        X = _apply_step(X, step, f"preprocessing step {i} ({step['op']})")
     if X.dtype == object:
         try:
             X = X.astype(np.float64)
@@ -259,3 +263,24 @@ def validate_spec(spec: dict[str, Any] | None) -> None:
                 _float_arr(step, k, where)
             if "columns" in step:
                 _int_list(step, "columns", where)
+
+
+def invert_affine(spec: dict[str, Any] | None, X: np.ndarray) -> np.ndarray:
+    """Map model-space rows back to data units through whole-row affine steps.
+
+    Reconstruction models on ECG beats use only ``standardize`` / ``minmax`` steps over every
+    column (or none), which are invertible; anything else cannot be drawn in data units.
+    """
+    steps = (spec or {}).get("steps", [])
+    out = np.array(X, dtype=np.float32)
+    for step in reversed(steps):
+        if step.get("columns") is not None:
+            raise AnomascopeError("this model's input scaling cannot be inverted for display")
+        if step["op"] == "standardize":
+            out = out * np.asarray(step["scale"], np.float32) + np.asarray(step["mean"], np.float32)
+        elif step["op"] == "minmax":
+            lo, hi = np.asarray(step["min"], np.float32), np.asarray(step["max"], np.float32)
+            out = out * np.where(hi - lo == 0, np.float32(1), hi - lo) + lo
+        else:
+            raise AnomascopeError(f"this model's input step {step['op']!r} cannot be inverted")
+    return out

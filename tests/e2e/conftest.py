@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from served_site import BOOT_TIMEOUT_MS, CHROMIUM_FLAGS, READY, chromium_path, serve_dist
+from served_site import BOOT_TIMEOUT_MS, READY, serve_dist
+
+from sitebuild.server import CHROMIUM_FLAGS, chromium_path
 
 
 @pytest.fixture(scope="session")
@@ -61,4 +63,20 @@ def app(page, guard: Guard, site_url: str):  # type: ignore[no-untyped-def]
     page.goto(site_url)
     page.wait_for_selector(READY, state="attached", timeout=BOOT_TIMEOUT_MS)
     yield page
+    assert not guard.errors, f"console errors: {guard.errors}"
+
+
+@pytest.fixture
+def open_page(page, guard: Guard, site_url: str):  # type: ignore[no-untyped-def]
+    """A function that opens a page of the site by path (e.g. "train.html#ep=3") and waits
+    until it is ready; fails on console errors at teardown."""
+    page.on("console", lambda msg: guard.errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: guard.errors.append(f"pageerror: {exc}"))
+
+    def go(path: str = ""):  # type: ignore[no-untyped-def]
+        page.goto(site_url + path)
+        page.wait_for_selector(READY, state="attached", timeout=BOOT_TIMEOUT_MS)
+        return page
+
+    yield go
     assert not guard.errors, f"console errors: {guard.errors}"

@@ -1,4 +1,4 @@
-"""Helpers to serve the built site for end-to-end tests and benchmarks."""
+"""Helpers to serve the built site for end-to-end tests (the server is sitebuild.server's)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,22 @@ from contextlib import contextmanager
 
 import pytest
 
-import build
+from sitebuild.common import DIST
+from sitebuild.server import start_server
 
-DIST = build.DIST
-CHROMIUM_FLAGS = build.CHROMIUM_FLAGS
-chromium_path = build.chromium_path
+__all__ = ["BOOT_TIMEOUT_MS", "DIST", "READY", "serve_dist"]
+
 READY = 'html[data-app-ready="true"]'
 BOOT_TIMEOUT_MS = 180_000
 
 
 @contextmanager
 def serve_dist(prefix: str = "/", headers: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve dist/ on a free 127.0.0.1 port (under ``prefix``, with extra ``headers``) and
+    yield its URL; fails the test when dist/ is not built."""
     if not (DIST / "index.html").exists():
         pytest.fail("dist/ is not built: run `python build.py test`", pytrace=False)
-    server = build.start_server(prefix=prefix, extra_headers=headers or {})
+    server = start_server(prefix=prefix, extra_headers=headers or {})
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"

@@ -1,6 +1,7 @@
-"""Accessibility of the three pages: axe-core finds no serious or critical problem in any state
-we can reach, every control is reachable and usable with the keyboard alone and shows where the
-focus is, truth and verdicts are never told by colour alone, and reduced motion is respected.
+"""Accessibility of the ECG lab: axe-core finds no serious or critical problem in any section,
+every control is reachable and usable with the keyboard alone and shows where the focus is,
+and truth and verdicts are never told by colour alone. The train and stream pages are in
+test_accessibility_pages.py, the shared checks in a11y_checks.py.
 
 The keyboard tests press keys only (Tab, Shift+Tab, Enter, Space, arrows, Home / End): no mouse.
 """
@@ -8,143 +9,19 @@ The keyboard tests press keys only (Tab, Shift+Tab, Enter, Space, arrows, Home /
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
-from axe_playwright_python.sync_playwright import Axe
+from a11y_checks import (
+    assert_axe_clean,
+    assert_still,
+    focused,
+    press,
+    tab_to,
+    walk_focus,
+)
+from lab_page import grid_columns
 from playwright.sync_api import Page, expect
-from served_site import BOOT_TIMEOUT_MS, READY
 
-AXE = Axe()
-TRAIN_TIMEOUT_MS = 60_000
 SECTIONS = ["viewer", "explorer", "draw", "models", "replay", "about"]
-
-
-# ---- helpers ------------------------------------------------------------------------------
-def assert_axe_clean(page: Page, where: str) -> None:
-    """No serious or critical axe-core violation on the page as it is now."""
-    violations = AXE.run(page).response["violations"]
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
-    lines = [
-        f"  {v['id']} ({v['impact']}): {v['help']}; "
-        f"{[' '.join(n['target']) for n in v['nodes'][:3]]}"
-        for v in bad
-    ]
-    assert not bad, f"axe found problems ({where}):\n" + "\n".join(lines)
-
-
-def focused(page: Page, selector: str) -> bool:
-    return page.evaluate("(s) => document.activeElement?.matches(s) ?? false", selector)
-
-
-def tab_to(page: Page, selector: str, back: bool = False, limit: int = 90) -> None:
-    """Press Tab (or Shift+Tab) until the focus is on ``selector``."""
-    for _ in range(limit):
-        if focused(page, selector):
-            return
-        page.keyboard.press("Shift+Tab" if back else "Tab")
-    raise AssertionError(f"{selector} cannot be reached with the Tab key")
-
-
-def press(page: Page, key: str, times: int = 1) -> None:
-    for _ in range(times):
-        page.keyboard.press(key)
-
-
-# Every element that should be a Tab stop (one per radio group), kept in the page for the walk.
-TAB_STOPS_JS = """() => {
-  const groups = new Set();
-  window.__tabStops = [...document.querySelectorAll(
-      'a[href], button, input, select, textarea, [tabindex]')]
-    .filter((el) => el.tabIndex >= 0 && !el.disabled && el.getClientRects().length > 0
-      && getComputedStyle(el).visibility === 'visible')
-    .filter((el) => el.type !== 'radio' || (!groups.has(el.name) && groups.add(el.name)));
-  return window.__tabStops.map(
-    (el) => el.id || el.getAttribute('aria-label') || el.outerHTML.slice(0, 60));
-}"""
-
-# The focused element: which stop it is, its focus indicator, and whether it can be seen (the
-# point near its top-left is the element itself, not a sticky bar drawn over it).
-FOCUS_JS = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return null;
-  const stop = el.type === 'radio'
-    ? window.__tabStops.find((r) => r.type === 'radio' && r.name === el.name) : el;
-  const cs = getComputedStyle(el);
-  const r = el.getBoundingClientRect();
-  const hit = document.elementFromPoint(
-    r.left + Math.min(r.width / 2, 20), r.top + Math.min(r.height / 2, 8));
-  const labels = [...(el.labels ?? [])];
-  return {
-    stop: window.__tabStops.indexOf(stop),
-    name: `${el.tagName.toLowerCase()}#${el.id} `
-      + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30),
-    outline: `${cs.outlineStyle} ${cs.outlineWidth}`,
-    indicated: (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2)
-      || cs.boxShadow !== 'none',
-    clear: !!hit && (el.contains(hit) || hit.contains(el) || labels.some((l) => l.contains(hit))),
-  };
-}"""
-
-
-def walk_focus(page: Page, where: str) -> int:
-    """Tab once round the page (then once round backwards): every Tab stop is reached, and each
-    shows a focus indicator of at least 2 px and is not hidden under anything."""
-    stops = page.evaluate(TAB_STOPS_JS)
-    assert stops, where
-    problems: list[str] = []
-    for key in ("Tab", "Shift+Tab"):
-        reached: set[int] = set()
-        first = None
-        for _ in range(len(stops) + 6):
-            page.keyboard.press(key)
-            f = page.evaluate(FOCUS_JS)
-            if f is None:
-                continue  # the document itself, between the last stop and the first
-            if f["stop"] == first:
-                break
-            first = f["stop"] if first is None else first
-            reached.add(f["stop"])
-            if not f["indicated"]:
-                problems.append(f"{key}: no visible focus on {f['name']} (outline {f['outline']})")
-            if not f["clear"]:
-                problems.append(f"{key}: {f['name']} is covered by another element")
-        missed = [stops[i] for i in range(len(stops)) if i not in reached]
-        if missed:
-            problems.append(f"{key} never reaches {missed}")
-    assert not problems, f"focus ({where}):\n" + "\n".join(problems)
-    return len(stops)
-
-
-NO_MOTION_JS = """() => {
-  const moving = [...document.querySelectorAll('*')].filter((el) => {
-    const cs = getComputedStyle(el);
-    return cs.animationName !== 'none'
-      || cs.transitionDuration.split(',').some((d) => parseFloat(d) > 0);
-  });
-  return { running: document.getAnimations().length,
-           styled: moving.slice(0, 5).map((el) => el.tagName + '#' + el.id) };
-}"""
-
-
-def assert_still(page: Page) -> None:
-    state = page.evaluate(NO_MOTION_JS)
-    assert state == {"running": 0, "styled": []}, state
-
-
-@pytest.fixture
-def open_page(page: Page, guard, site_url: str) -> Iterator:  # type: ignore[no-untyped-def]
-    """Open one of the pages and wait until it is ready; fails on console errors."""
-    page.on("console", lambda m: guard.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: guard.errors.append(f"pageerror: {exc}"))
-
-    def go(path: str) -> Page:
-        page.goto(site_url + path)
-        page.wait_for_selector(READY, state="attached", timeout=BOOT_TIMEOUT_MS)
-        return page
-
-    yield go
-    assert not guard.errors, f"console errors: {guard.errors}"
 
 
 def show_section(page: Page, name: str) -> None:
@@ -226,7 +103,7 @@ def test_ecg_lab_viewer_and_explorer_by_keyboard(app: Page) -> None:
     app.keyboard.press("ArrowRight")
     expect(readout).to_have_text("#1")
     expect(status).to_have_text(re.compile(r"^Beat #1: .+ \(class \d\); anomaly score [\d.e-]+; "))
-    cols = app.evaluate("Math.floor(document.getElementById('beat-grid').clientWidth / 116)")
+    cols = grid_columns(app)
     app.keyboard.press("ArrowDown")
     expect(readout).to_have_text(f"#{1 + cols}")
     expect(status).to_contain_text(f"Beat #{1 + cols}:")
@@ -349,98 +226,3 @@ def test_ecg_lab_draw_replay_and_about_by_keyboard(app: Page) -> None:
     app.keyboard.press("Enter")
     expect(app.locator("#explorer")).to_be_visible()
     expect(app.locator("#tab-explorer")).to_have_attribute("aria-selected", "true")
-
-
-# ---- train page ---------------------------------------------------------------------------
-def test_train_page_by_keyboard_before_and_after_training(open_page) -> None:  # type: ignore[no-untyped-def]
-    page = open_page("train.html#ep=3&n=200&nv=100&nt=200&bs=50")
-    assert_axe_clean(page, "train page, before training")
-    walk_focus(page, "train page, before training")
-    tab_to(page, "#epochs")
-    page.keyboard.press("Control+A")
-    page.keyboard.type("4")
-    page.keyboard.press("Tab")  # the change is read when the field is left
-    expect(page).to_have_url(re.compile(r"ep=4"))
-    expect(page.locator("#config-status")).to_have_text("The configuration is valid.")
-    tab_to(page, "#train")
-    page.keyboard.press("Enter")
-    page.wait_for_selector("body[data-train-status=done]", timeout=TRAIN_TIMEOUT_MS)
-    expect(page.locator("#progress-text")).to_contain_text("Finished: 4 epochs")
-    expect(page.locator("#use")).to_be_enabled()
-    assert_axe_clean(page, "train page, after training")
-    walk_focus(page, "train page, after training")
-    # the two series and the two classes are told apart by shape and words, not colour only
-    expect(page.locator("#loss-chart + .legend")).to_contain_text("solid, ●")
-    expect(page.locator("#loss-chart + .legend")).to_contain_text("dashed, ■")
-    expect(page.locator("#latent + .legend")).to_contain_text("normal (●)")
-    expect(page.locator("#latent + .legend")).to_contain_text("abnormal (▲)")
-    # Step and Reset by keyboard
-    tab_to(page, "#reset", back=True)
-    page.keyboard.press("Space")
-    expect(page.locator("#progress-text")).to_have_text("Not started")
-    tab_to(page, "#step", back=True)
-    page.keyboard.press("Enter")
-    expect(page.locator("#progress")).to_have_attribute("data-epoch", "1")
-
-
-# ---- stream page --------------------------------------------------------------------------
-def test_stream_by_keyboard_with_axe_while_running_and_reduced_motion(open_page) -> None:  # type: ignore[no-untyped-def]
-    page = open_page("stream.html")
-    html, play = page.locator("html"), page.locator("#play")
-    expect(page.locator("#info-panel")).to_be_visible()
-    assert_axe_clean(page, "stream, first visit")
-    walk_focus(page, "stream, first visit")
-    tab_to(page, "#info-close")
-    page.keyboard.press("Enter")
-    expect(page.locator("#info-panel")).to_be_hidden()
-    assert focused(page, "#info-open")  # the focus is not lost with the panel
-    # play and pause with Enter on the Play button
-    tab_to(page, "#play", back=True)
-    page.keyboard.press("Enter")
-    expect(play).to_have_text("Pause")
-    expect(play).to_have_attribute("aria-pressed", "true")
-    expect(html).not_to_have_attribute("data-tick", "0")
-    assert_axe_clean(page, "stream, running")
-    page.keyboard.press("Enter")
-    expect(play).to_have_text("Play")
-    paused = int(html.get_attribute("data-tick") or 0)
-    # the page's shortcuts work from the focused button: → steps one connection
-    page.keyboard.press("ArrowRight")
-    expect(html).to_have_attribute("data-tick", str(paused + 1))
-    expect(page.locator("#tick-counter")).to_have_text(f"{paused + 1:,} / 10,000")
-    # speed: the slider takes the arrow keys; ↑ / ↓ are shortcuts elsewhere
-    label = page.locator("#speed-label")
-    expect(label).to_have_text("80 ms per connection")
-    tab_to(page, "#speed")
-    page.keyboard.press("ArrowRight")
-    expect(label).to_have_text("40 ms per connection")
-    tab_to(page, "#play", back=True)
-    page.keyboard.press("ArrowDown")
-    expect(label).to_have_text("80 ms per connection")
-    # the feed is a scrollable region the keyboard can reach; it tells the truth in symbols
-    tab_to(page, ".feed-wrap")
-    rows = page.locator("#feed-body tr")
-    expect(rows.first).to_have_attribute("data-position", str(paused + 1))
-    for row in rows.all()[:8]:
-        attack = "attack" in (row.get_attribute("class") or "")
-        expect(row.locator("td.truth")).to_have_text(re.compile("^▲ " if attack else "^● "))
-        for call in row.locator("td.call").all():
-            flagged = "attack" in (call.get_attribute("class") or "")
-            wrong = flagged != attack
-            expect(call).to_have_text(("▲" if flagged else "●") + ("✗" if wrong else ""))
-            expect(call).to_have_attribute("title", re.compile("wrong" if wrong else "right"))
-    page.keyboard.press("Space")  # scrolls the feed, does not start the stream
-    expect(play).to_have_text("Play")
-    # reduced motion: the ranking reorders at once, and nothing on the page moves by itself
-    page.emulate_media(reduced_motion="reduce")
-    tab_to(page, "#finish", back=True)
-    page.keyboard.press("Enter")
-    expect(html).to_have_attribute("data-tick", "10000", timeout=120_000)
-    expect(page.locator("#summary")).to_be_visible()
-    tab_to(page, "#rank-by")
-    for metric in ("accuracy", "precision", "recall"):
-        page.keyboard.press("ArrowDown")
-        expect(page.locator("#ranking")).to_have_attribute("data-ranked-by", metric)
-        expect(page.locator("#ranking")).to_have_attribute("data-reorder", "instant")
-        assert_still(page)
-    assert_axe_clean(page, "stream, finished")

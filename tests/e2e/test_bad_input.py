@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from lab_page import click_beat_cell
 from playwright.sync_api import Page, expect
 from served_site import BOOT_TIMEOUT_MS, READY
 
@@ -91,7 +92,7 @@ def assert_still_working(page: Page, errors: list[str], model: str, threshold: s
     target = 1 if before != "#1" else 2
     # Centre the grid so the sticky model bar does not cover the first row.
     page.evaluate("document.getElementById('beat-grid').scrollIntoView({block: 'center'})")
-    page.locator("#beat-grid").click(position={"x": 116 * target + 40, "y": 30})
+    click_beat_cell(page, target)
     expect(page.locator("#readout-index")).to_have_text(f"#{target}")
     assert float(page.locator("#readout-score").inner_text()) > 0
     assert not errors, errors

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lab_page import PadScale
 from playwright.sync_api import Page, expect
 
 DIST = Path(__file__).resolve().parents[2] / "dist"
 READY = 'html[data-app-ready="true"]'
-PAD = {"l": 40, "r": 12, "t": 12, "b": 30, "lo": -5.0, "hi": 5.0}
 
 
 def counts(page: Page) -> dict[str, int]:
@@ -174,19 +174,11 @@ def test_upload_good_and_bad_files(app: Page) -> None:
 def trace(page: Page, values: np.ndarray, start: int = 0) -> None:
     """Draw ``values`` (one per time step from ``start``) on the pad with the mouse, in one
     stroke."""
-    box = page.locator("#draw-pad").bounding_box()
-    assert box is not None
-    w, h = box["width"], box["height"]
-
-    def xy(i: float, v: float) -> tuple[float, float]:
-        x = PAD["l"] + (start + i) / 139 * (w - PAD["l"] - PAD["r"])
-        y = PAD["t"] + (PAD["hi"] - v) / (PAD["hi"] - PAD["lo"]) * (h - PAD["t"] - PAD["b"])
-        return box["x"] + x, box["y"] + y
-
-    page.mouse.move(*xy(0, float(values[0])))
+    at = PadScale(page)
+    page.mouse.move(*at(start, float(values[0])))
     page.mouse.down()
     for i in range(1, len(values)):
-        page.mouse.move(*xy(i, float(values[i])))
+        page.mouse.move(*at(start + i, float(values[i])))
     page.mouse.up()
 
 

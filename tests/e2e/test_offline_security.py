@@ -9,7 +9,9 @@ import threading
 from playwright.sync_api import expect
 from served_site import BOOT_TIMEOUT_MS, READY, serve_dist
 
-import build
+from sitebuild import pages
+from sitebuild.common import DIST
+from sitebuild.server import KIOSK_HEADERS, start_server
 
 
 def wait_ready(page) -> None:  # type: ignore[no-untyped-def]
@@ -60,7 +62,7 @@ def test_injected_inline_script_does_not_run(app, guard) -> None:  # type: ignor
 
 
 def test_kiosk_csp_header_also_governs_the_worker(page, guard) -> None:  # type: ignore[no-untyped-def]
-    with serve_dist(headers=build.KIOSK_HEADERS) as url:
+    with serve_dist(headers=KIOSK_HEADERS) as url:
         guard.origin = url.rstrip("/")
         page.goto(url)
         wait_ready(page)
@@ -69,8 +71,8 @@ def test_kiosk_csp_header_also_governs_the_worker(page, guard) -> None:  # type:
 
 def test_a_new_build_replaces_the_old_cache_after_the_user_reloads(page, guard, tmp_path) -> None:  # type: ignore[no-untyped-def]
     site = tmp_path / "site"
-    shutil.copytree(build.DIST, site)
-    server = build.start_server(root=site)
+    shutil.copytree(DIST, site)
+    server = start_server(root=site)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -86,8 +88,8 @@ def test_a_new_build_replaces_the_old_cache_after_the_user_reloads(page, guard, 
         # The next build changes one page; its manifest and service worker get a new version.
         index = site / "index.html"
         index.write_text(index.read_text().replace("numpy in a Web Worker", "build two"))
-        second = build.write_manifest(site)
-        build.write_service_worker(site, second)
+        second = pages.write_manifest(site)
+        pages.write_service_worker(site, second)
         assert second["version"] != first
         page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
         banner = page.locator("#update-banner")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lab_page import click_beat_cell
 from playwright.sync_api import expect
 
 
@@ -16,7 +17,7 @@ def test_ecg_lab_restarts_a_crashed_worker(app, guard) -> None:  # type: ignore[
     number = app.locator("#threshold-number")
     number.fill("0.5")
     number.press("Enter")
-    app.locator("#beat-grid").click(position={"x": 116 * 3 + 40, "y": 30})
+    click_beat_cell(app, 3)
     expect(app.locator("#readout-index")).to_have_text("#3")
     crash_worker(app)
     expect(app.locator("#notice")).to_contain_text("was restarted", timeout=120_000)
@@ -24,7 +25,7 @@ def test_ecg_lab_restarts_a_crashed_worker(app, guard) -> None:  # type: ignore[
     assert app.locator("#model-picker").input_value() == model
     assert float(number.input_value()) == 0.5
     # The new worker answers: selecting another beat scores it.
-    app.locator("#beat-grid").click(position={"x": 116 * 4 + 40, "y": 30})
+    click_beat_cell(app, 4)
     expect(app.locator("#readout-index")).to_have_text("#4")
     guard.errors[:] = [e for e in guard.errors if "simulated crash" not in e]
 
@@ -32,11 +33,11 @@ def test_ecg_lab_restarts_a_crashed_worker(app, guard) -> None:  # type: ignore[
 def test_ecg_lab_restarts_a_terminated_worker(app, guard) -> None:  # type: ignore[no-untyped-def]
     """A worker that ends without any error event (closed, or killed by the browser)."""
     model = app.locator("#model-picker").input_value()
-    app.locator("#beat-grid").click(position={"x": 116 * 2 + 40, "y": 30})
+    click_beat_cell(app, 2)
     expect(app.locator("#readout-index")).to_have_text("#2")
     app.workers[0].evaluate("close()")
     expect(app.locator("#notice")).to_contain_text("was restarted", timeout=120_000)
     expect(app.locator("#notice")).to_contain_text("terminated")
     assert app.locator("#model-picker").input_value() == model
-    app.locator("#beat-grid").click(position={"x": 116 * 4 + 40, "y": 30})
+    click_beat_cell(app, 4)
     expect(app.locator("#readout-index")).to_have_text("#4")

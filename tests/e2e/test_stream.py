@@ -6,6 +6,8 @@ the test process, from the same model files and the same stream asset.
 
 from __future__ import annotations
 
+import ast
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,12 @@ from playwright.sync_api import Page, expect
 from served_site import BOOT_TIMEOUT_MS, DIST, READY
 
 from anomascope.data import kdd
-from anomascope.metrics import confusion_counts, rates_from_counts
+from anomascope.metrics import (
+    METRIC_DEFINITIONS,
+    METRIC_ORDER,
+    confusion_counts,
+    rates_from_counts,
+)
 from anomascope.weights import LoadedModel, load_model_files
 
 N = 10_000
@@ -66,22 +73,53 @@ def ranking_counts(page: Page) -> dict[str, dict[str, int]]:
     return card_counts(page, "#ranking .rank-card")
 
 
+def arithmetic(text: str) -> float:
+    """Value of a formula with the counts put in, such as ``6 / (6 + 4 + 2)``: whole numbers,
+    ``+``, ``*``, ``/`` and brackets only; NaN for a division by zero."""
+
+    def value(node: ast.AST) -> float:
+        if isinstance(node, ast.Constant) and isinstance(node.value, int):
+            return float(node.value)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mult | ast.Div):
+            a, b = value(node.left), value(node.right)
+            if isinstance(node.op, ast.Add):
+                return a + b
+            if isinstance(node.op, ast.Mult):
+                return a * b
+            return a / b if b else math.nan
+        raise AssertionError(f"not plain arithmetic: {text!r}")
+
+    return value(ast.parse(text, mode="eval").body)
+
+
+def check_shown_value(text: str, rate: float) -> None:
+    """A metric shows to three decimals (JavaScript rounds a tie up, Python to even, so the last
+    digit may differ by one on an exact tie) and an undefined one as a dash."""
+    if math.isnan(rate):
+        assert text == "–"
+    else:
+        assert re.fullmatch(r"\d\.\d{3}", text), text
+        assert abs(float(text) - rate) <= 0.0005 + 1e-9, (text, rate)
+
+
 def check_views_agree(page: Page, expected_tick: int) -> dict[str, dict[str, int]]:
-    """Ranking, piles and formulas show the same counts, which add up to the tick."""
+    """Ranking, piles and formulas show the same counts, which add up to the tick; every
+    formula is Python's, filled in with those counts, and its value is the one shown."""
     counts = ranking_counts(page)
     assert counts == card_counts(page, "#piles .pile")
     for name, c in counts.items():
         assert sum(c.values()) == expected_tick, name
         card = page.locator(f'#ranking .rank-card[data-name="{name}"]')
-        tp, fp, tn, fn = c["tp"], c["fp"], c["tn"], c["fn"]
-        formulas = {
-            "accuracy": f"(TP+TN)/total = ({tp}+{tn})/{expected_tick}",
-            "precision": f"TP/(TP+FP) = {tp}/({tp}+{fp})",
-            "recall": f"TP/(TP+FN) = {tp}/({tp}+{fn})",
-            "f1": f"2TP/(2TP+FP+FN) = {2 * tp}/({2 * tp}+{fp}+{fn})",
-        }
-        for metric, formula in formulas.items():
-            expect(card.locator(f'[data-metric="{metric}"] .formula')).to_have_text(formula)
+        rates = rates_from_counts(**c)
+        for metric in METRIC_ORDER:
+            row = card.locator(f'[data-metric="{metric}"]')
+            formula = str(METRIC_DEFINITIONS[metric]["formula"]).replace(" ", "")
+            text = row.locator(".formula").inner_text()  # shown without spaces on the cards
+            assert text.startswith(f"{formula} = "), (name, metric, text)
+            filled = arithmetic(text.removeprefix(f"{formula} = "))
+            want = float(rates[metric])
+            assert (math.isnan(filled) and math.isnan(want)) or filled == pytest.approx(want)
+            check_shown_value(row.locator(".value").inner_text(), want)
     return counts
 
 
@@ -115,9 +153,10 @@ def test_play_pause_and_step_keep_every_panel_in_step(stream: Page) -> None:
     )
     stream.click("#play")  # pause
     expect(stream.locator("#play")).to_have_text("Play")
+    # Paused, the clock stops scheduling frames: once it says so, the tick can no longer move
+    # (the steps below then find every view at exactly paused + 1, + 2, + 3).
+    expect(stream.locator("html")).to_have_attribute("data-clock", "idle")
     paused = tick(stream)
-    stream.wait_for_timeout(300)
-    assert tick(stream) == paused
     before = check_views_agree(stream, paused)
 
     for _ in range(3):
@@ -163,10 +202,9 @@ def test_skip_to_finish_matches_numpy_metrics(stream: Page, reference: dict) -> 
         assert shown == {k: int(v) for k, v in want.items()}, name
         rates = rates_from_counts(**shown)
         card = stream.locator(f'#ranking .rank-card[data-name="{name}"]')
-        for metric in ("accuracy", "precision", "recall", "f1"):
-            expect(card.locator(f'[data-metric="{metric}"] .value')).to_have_text(
-                f"{float(rates[metric]) * 100:.1f}%"
-            )
+        for metric in METRIC_ORDER:
+            text = card.locator(f'[data-metric="{metric}"] .value').inner_text()
+            check_shown_value(text, float(rates[metric]))
     for name, c in counts.items():  # every connection has its square, on the right side
         label = stream.locator(f'#piles .pile[data-name="{name}"] canvas').get_attribute(
             "aria-label"
@@ -267,13 +305,16 @@ def test_ranking_reorders_with_flip_unless_motion_is_reduced(stream: Page, motio
     stream.click("#finish")
     wait_finished(stream)
     first = {}
+    titles = stream.locator("#rank-by option").all_inner_texts()  # the default (F1) first
+    menu = ("f1", "accuracy", "precision", "recall")
+    assert titles == [METRIC_DEFINITIONS[m]["title"] for m in menu]
     for metric in ("precision", "recall", "accuracy", "f1"):
         stream.select_option("#rank-by", metric)
         expect(stream.locator("#ranking")).to_have_attribute("data-ranked-by", metric)
         cards = stream.locator("#ranking .rank-card")
         first[metric] = cards.first.get_attribute("data-name")
-        values = [
-            float(v.rstrip("%"))
+        values = [  # an undefined metric ("–") ranks last
+            -1.0 if v == "–" else float(v)
             for v in cards.locator(f'[data-metric="{metric}"] .value').all_inner_texts()
         ]
         assert values == sorted(values, reverse=True), metric

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from served_site import BOOT_TIMEOUT_MS, DIST, READY
 
+from anomascope.training import count_parameters
 from anomascope.weights import load_model, load_model_files
 
 TRAIN_TIMEOUT_MS = 60_000
@@ -36,6 +37,11 @@ def wait_status(page, status: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector(f"body[data-train-status={status}]", timeout=TRAIN_TIMEOUT_MS)
 
 
+def wait_config_checked(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Python has answered the check of the latest configuration."""
+    page.wait_for_selector("#config[data-check=settled]", state="attached")
+
+
 def losses(page) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
     return json.loads(page.locator("#loss-chart").get_attribute("data-losses") or "{}")
 
@@ -43,18 +49,21 @@ def losses(page) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
 def test_compose_train_pause_and_resume(train_page) -> None:  # type: ignore[no-untyped-def]
     page = train_page("#ep=400&n=500&nv=200&nt=400&bs=50")
     expect(page.locator("#config-status")).to_have_text("The configuration is valid.")
-    before = page.locator("#param-count").inner_text()
+    default = {"encoder_units": [32, 16], "latent_dim": 4, "decoder_units": [16, 32]}
+    expect(page.locator("#param-count")).to_have_text(f"{count_parameters(default):,} parameters")
     page.click("#add-layer")
     page.locator("#encoder-layers input").nth(2).fill("6")
     page.locator("#encoder-layers input").nth(2).dispatch_event("change")
     page.fill("#latent-size", "2")
     page.dispatch_event("#latent-size", "change")
     expect(page.locator("#shape-text")).to_have_text("140 → 32 → 16 → 6 → 2 → 6 → 16 → 32 → 140")
-    assert page.locator("#param-count").inner_text() != before
+    composed = {"encoder_units": [32, 16, 6], "latent_dim": 2, "decoder_units": [6, 16, 32]}
+    expect(page.locator("#param-count")).to_have_text(f"{count_parameters(composed):,} parameters")
     expect(page).to_have_url(re.compile(r"enc=32%2C16%2C6&lat=2"))
     page.fill("#batch", "5000")
     page.dispatch_event("#batch", "change")
     expect(page.locator("#config-status")).to_contain_text("larger than the training set")
+    expect(page.locator("#batch")).to_have_attribute("aria-invalid", "true")  # Python named it
     expect(page.locator("#train")).to_be_disabled()
     page.fill("#batch", "50")
     page.dispatch_event("#batch", "change")
@@ -68,7 +77,13 @@ def test_compose_train_pause_and_resume(train_page) -> None:  # type: ignore[no-
     wait_status(page, "paused")
     paused_at = int(page.locator("#progress").get_attribute("data-epoch") or 0)
     expect(page.locator("#progress-text")).to_contain_text(f"Paused at epoch {paused_at} of 400")
-    page.wait_for_timeout(600)
+    # Paused means no chunk is in flight or sent: two round trips to the worker later (the
+    # checks of a changed seed and of the seed put back), the epoch has not moved.
+    for seed in ("1", "0"):
+        page.fill("#seed", seed)
+        page.dispatch_event("#seed", "change")
+        wait_config_checked(page)
+    expect(page.locator("#stale")).to_be_hidden()
     assert int(page.locator("#progress").get_attribute("data-epoch") or 0) == paused_at
     expect(page.locator("#train")).to_have_text("Resume")
     page.click("#train")
@@ -77,8 +92,8 @@ def test_compose_train_pause_and_resume(train_page) -> None:  # type: ignore[no-
     )
     page.click("#pause")
     wait_status(page, "paused")
-    page.click("#step")
     epoch = int(page.locator("#progress").get_attribute("data-epoch") or 0)
+    page.click("#step")
     expect(page.locator("#progress")).to_have_attribute("data-epoch", str(epoch + 1))
     wait_status(page, "paused")
 

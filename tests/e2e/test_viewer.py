@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from lab_page import click_beat_cell
 from playwright.sync_api import expect
 
 
@@ -16,11 +17,8 @@ def test_page_reaches_ready_and_scores_a_beat(app) -> None:  # type: ignore[no-u
 
 
 def test_selecting_a_beat_scores_it_in_python(app) -> None:  # type: ignore[no-untyped-def]
-    grid = app.locator("#beat-grid")
-    box = grid.bounding_box()
-    assert box is not None
     before = app.locator("#readout-score").inner_text()
-    grid.click(position={"x": 116 * 2 + 40, "y": 30})  # third cell of the first row
+    click_beat_cell(app, 2)
     expect(app.locator("#readout-index")).to_have_text("#2")
     after = app.locator("#readout-score").inner_text()
     assert after != before

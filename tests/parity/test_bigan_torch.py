@@ -9,7 +9,7 @@ import torch
 from anomascope import AnomascopeError
 from anomascope.detectors import detector_class
 from anomascope.detectors.bigan import DEFAULT_ARCHITECTURE, BiGANDetector
-from train.torch_bigan import BiGANConfig, TorchBiGAN, train_bigan
+from train.torch_bigan import TorchBiGAN
 
 
 def _arch(**over):
@@ -79,22 +79,3 @@ def test_bad_parameters_are_named():
         BiGANDetector(arch, state)
     with pytest.raises(AnomascopeError, match="discriminator_term"):
         BiGANDetector.expected_shapes(_arch(discriminator_term="nope"))
-
-
-def test_training_reduces_reconstruction_and_is_seeded():
-    rng = np.random.default_rng(0)
-    X = (rng.normal(size=(256, 4)) @ rng.normal(size=(4, 7))).astype(np.float32)
-    X /= X.std(axis=0)
-    arch = _arch()
-    runs = []
-    for _ in range(2):
-        torch.manual_seed(3)
-        tm = TorchBiGAN(arch)
-        cfg = BiGANConfig(epochs=12, batch_size=64, lr=1e-2)
-        g = torch.Generator().manual_seed(3)
-        train_bigan(tm, X, cfg, g)
-        runs.append((tm, cfg.history))
-    hist = runs[0][1]
-    assert hist[-1]["recon"] < 0.6 * hist[0]["recon"]
-    for k, v in runs[0][0].state_dict().items():
-        torch.testing.assert_close(v, runs[1][0].state_dict()[k])

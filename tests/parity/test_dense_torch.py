@@ -15,6 +15,7 @@ from anomascope.nn import layers
 from anomascope.nn.optim import Adam
 from anomascope.nn.regularizers import Regularizer
 from anomascope.nn.trainer import Trainer
+from train.common import torch_state_to_numpy
 from train.torch_models import TorchAutoencoder, TorchVAE
 
 RTOL, ATOL = 2e-5, 2e-6
@@ -64,10 +65,11 @@ def torch_grads(module: torch.nn.Module) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize("arch", AE_ARCHS)
 @pytest.mark.parametrize("loss", ["mse", "mae"])
-def test_autoencoder_matches_torch(arch: dict[str, Any], loss: str, kernel: str) -> None:
+@pytest.mark.usefixtures("kernel")
+def test_autoencoder_matches_torch(arch: dict[str, Any], loss: str) -> None:
     torch.manual_seed(0)
     module = TorchAutoencoder(arch)
-    det = AutoencoderDetector.from_state(arch, module.numpy_state())
+    det = AutoencoderDetector.from_state(arch, torch_state_to_numpy(module))
     assert set(module.state_dict()) == set(AutoencoderDetector.expected_shapes(arch))
     X = data()
     xt = torch.from_numpy(X)
@@ -88,10 +90,11 @@ def test_autoencoder_matches_torch(arch: dict[str, Any], loss: str, kernel: str)
 
 @pytest.mark.parametrize("arch", VAE_ARCHS)
 @pytest.mark.parametrize("loss", ["mse", "mae"])
-def test_vae_matches_torch(arch: dict[str, Any], loss: str, kernel: str) -> None:
+@pytest.mark.usefixtures("kernel")
+def test_vae_matches_torch(arch: dict[str, Any], loss: str) -> None:
     torch.manual_seed(1)
     module = TorchVAE(arch)
-    det = VAEDetector.from_state(arch, module.numpy_state())
+    det = VAEDetector.from_state(arch, torch_state_to_numpy(module))
     assert set(module.state_dict()) == set(VAEDetector.expected_shapes(arch))
     X = data(seed=1)
     eps = (
@@ -125,7 +128,7 @@ def test_adam_training_matches_torch() -> None:
     arch = AE_ARCHS[1]
     torch.manual_seed(2)
     module = TorchAutoencoder(arch)
-    det = AutoencoderDetector.from_state(arch, module.numpy_state())
+    det = AutoencoderDetector.from_state(arch, torch_state_to_numpy(module))
     X = data(n=40, seed=3)
     model = det.model_
     trainer = Trainer(
@@ -141,6 +144,6 @@ def test_adam_training_matches_torch() -> None:
         topt.zero_grad()
         module.loss(torch.from_numpy(X)).backward()
         topt.step()
-    theirs = module.numpy_state()
+    theirs = torch_state_to_numpy(module)
     for name, arr in model.state_dict().items():
         np.testing.assert_allclose(arr, theirs[name], rtol=1e-4, atol=1e-5, err_msg=name)

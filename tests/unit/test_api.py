@@ -32,9 +32,9 @@ def synthetic_ecg(rng: np.random.Generator) -> dict[str, np.ndarray]:
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> api.Session:
-    fresh = api.Session()
-    monkeypatch.setattr(api, "SESSION", fresh)
+def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> api.State:
+    fresh = api.State()
+    monkeypatch.setattr(api.core, "STATE", fresh)
     rng = np.random.default_rng(0)
     data = synthetic_ecg(rng)
     buf = io.BytesIO()
@@ -62,13 +62,15 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> api.Session:
     return fresh
 
 
-def test_threshold_metrics_agree_with_counts(session: api.Session) -> None:
+def test_threshold_metrics_agree_with_counts(session: api.State) -> None:
     scores = session.models["m"].detector.score_samples(session.datasets["ecg5000"]["test_X"])
     labels = session.datasets["ecg5000"]["test_y"] != 1
     for t in (0.0, 0.01, float(np.median(scores)), 1e9):
         m = ok("threshold_metrics", {"model": "m", "threshold": t})
         assert {k: m[k] for k in ("tp", "fp", "tn", "fn")} == confusion_counts(scores, labels, t)
-        assert m["precision"] == pytest.approx(m["tp"] / max(m["tp"] + m["fp"], 1))
+        flagged = m["tp"] + m["fp"]
+        # nothing flagged (the highest threshold): precision is undefined, sent as null
+        assert m["precision"] == (pytest.approx(m["tp"] / flagged) if flagged else None)
         assert m["fnr"] == pytest.approx(1 - m["tpr"]) and m["recall"] == m["tpr"]
     summary = ok("explorer", {"model": "m"})
     assert summary["auc"] == pytest.approx(roc_auc(scores, labels))
@@ -81,7 +83,7 @@ def test_threshold_metrics_agree_with_counts(session: api.Session) -> None:
     assert "not loaded" in err("threshold_metrics", {"model": "x", "threshold": 1.0})
 
 
-def test_presets_use_validation_rows(session: api.Session) -> None:
+def test_presets_use_validation_rows(session: api.State) -> None:
     model = ok("threshold_preset", {"model": "m", "rule": "model"})
     assert model["value"] == pytest.approx(0.05)
     assert model["details"]["manifest_rule"] == "best_f1_validation"
@@ -95,7 +97,7 @@ def test_presets_use_validation_rows(session: api.Session) -> None:
     assert "unknown preset" in err("threshold_preset", {"model": "m", "rule": "magic"})
 
 
-def test_upload_joins_the_explorer(session: api.Session) -> None:
+def test_upload_joins_the_explorer(session: api.State) -> None:
     rng = np.random.default_rng(1)
     rows = [
         ",".join(["2"] + [f"{v:.4f}" for v in rng.normal(scale=2.0, size=140)]) for _ in range(5)
@@ -135,7 +137,7 @@ def test_strokes_to_beat_rule() -> None:
         lab.strokes_to_beat([np.array([[5.2, 1.0], [5.3, 2.0]])])
 
 
-def test_draw_beat_scores_flat_lower_than_noise(session: api.Session) -> None:
+def test_draw_beat_scores_flat_lower_than_noise(session: api.State) -> None:
     t = np.arange(140, dtype=np.float32)
     sine = np.stack([t, np.sin(np.linspace(0, 2 * np.pi, 140))], axis=1).astype(np.float32)
     zig = np.stack([t, np.where(t % 2 == 0, 3.0, -3.0)], axis=1).astype(np.float32)
@@ -148,13 +150,13 @@ def test_draw_beat_scores_flat_lower_than_noise(session: api.Session) -> None:
     assert "wrong type" in err("draw_beat", {"model": "m", "strokes": "x"})
 
 
-def test_time_inference(session: api.Session) -> None:
+def test_time_inference(session: api.State) -> None:
     reply = ok("time_inference", {"model": "m", "repeats": 2})
     assert reply["rows"] == 120 and reply["seconds_median"] > 0
     assert "repeats" in err("time_inference", {"model": "m", "repeats": 0})
 
 
-def test_training_replay_validates_the_history(session: api.Session) -> None:
+def test_training_replay_validates_the_history(session: api.State) -> None:
     import json
 
     doc = {
@@ -180,7 +182,7 @@ def test_training_replay_validates_the_history(session: api.Session) -> None:
     assert "not an Anomascope" in err("training_replay", {"model": "m", "text": "[]"})
 
 
-def test_explainer_numbers(session: api.Session) -> None:
+def test_explainer_numbers(session: api.State) -> None:
     reply = ok("explainer", {"model": "m"})
     assert [layer["units"] for layer in reply["layers"]] == [140, 3, 140]
     counts = np.frombuffer(reply["counts_test"]["data"], np.int32)
@@ -206,9 +208,9 @@ def test_every_committed_model_loads_through_the_bridge() -> None:
     models = Path(__file__).resolve().parents[2] / "models"
     index = sorted(p for p in models.glob("*.json") if not p.stem.endswith("_history"))
     assert len(index) >= 10
-    session = api.Session()
+    session = api.State()
     for manifest in index:
-        reply = api.load_model_request(
+        reply = api.loading.load_model_request(
             session,
             {
                 "name": manifest.stem,

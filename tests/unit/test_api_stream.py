@@ -56,9 +56,9 @@ def arrays() -> dict[str, np.ndarray]:
 
 
 @pytest.fixture
-def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arrays) -> api.Session:  # type: ignore[no-untyped-def]
-    fresh = api.Session()
-    monkeypatch.setattr(api, "SESSION", fresh)
+def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arrays) -> api.State:  # type: ignore[no-untyped-def]
+    fresh = api.State()
+    monkeypatch.setattr(api.core, "STATE", fresh)
     reply = ok("load_dataset", {"name": "kdd_stream", "data": npz_bytes(arrays)})
     assert reply["n"] == N
     assert reply["feature_names"] == list(kdd.FEATURE_NAMES)
@@ -84,7 +84,7 @@ def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, arrays) -> api.Sess
     return fresh
 
 
-def test_chunks_in_order_equal_scoring_the_whole_stream(session: api.Session, arrays) -> None:  # type: ignore[no-untyped-def]
+def test_chunks_in_order_equal_scoring_the_whole_stream(session: api.State, arrays) -> None:  # type: ignore[no-untyped-def]
     model = session.models["kdd_m"]
     expected = model.detector.score_samples(model.preprocess(arrays["features"]))
     chunks = [
@@ -98,7 +98,7 @@ def test_chunks_in_order_equal_scoring_the_whole_stream(session: api.Session, ar
     assert chunks[0]["seed"] is None
 
 
-def test_new_shuffle_permutes_play_order_and_keeps_counts(session: api.Session, arrays) -> None:  # type: ignore[no-untyped-def]
+def test_new_shuffle_permutes_play_order_and_keeps_counts(session: api.State, arrays) -> None:  # type: ignore[no-untyped-def]
     model = session.models["kdd_m"]
     by_row = model.detector.score_samples(model.preprocess(arrays["features"])).astype(np.float64)
     reply = ok("stream_order", {"seed": 7})
@@ -130,24 +130,22 @@ def test_new_shuffle_permutes_play_order_and_keeps_counts(session: api.Session, 
         ({"start": 0, "stop": 5}, "missing field 'model'"),
     ],
 )
-def test_score_stream_rejects_bad_requests(
-    session: api.Session, payload: dict, message: str
-) -> None:
+def test_score_stream_rejects_bad_requests(session: api.State, payload: dict, message: str) -> None:
     assert message in err("score_stream", payload)
 
 
-def test_seed_is_validated(session: api.Session) -> None:
+def test_seed_is_validated(session: api.State) -> None:
     assert "seed must be" in err("stream_order", {"seed": -3})
     assert "wrong type" in err("stream_order", {"seed": 1.5})
 
 
-def test_chunk_size_is_limited(monkeypatch: pytest.MonkeyPatch, session: api.Session) -> None:
+def test_chunk_size_is_limited(monkeypatch: pytest.MonkeyPatch, session: api.State) -> None:
     monkeypatch.setattr(api.stream, "STREAM_MAX_CHUNK", 100)
     assert "at most 100" in err("score_stream", {"model": "kdd_m", "start": 0, "stop": 101})
 
 
 def test_scoring_needs_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api, "SESSION", api.Session())
+    monkeypatch.setattr(api.core, "STATE", api.State())
     assert "not loaded" in err("stream_order", {"seed": 1})
 
 
@@ -166,18 +164,18 @@ def test_scoring_needs_the_stream(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_damaged_stream_is_refused_with_a_clear_message(
     monkeypatch: pytest.MonkeyPatch, arrays, damage, message: str
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(api, "SESSION", api.Session())
+    monkeypatch.setattr(api.core, "STATE", api.State())
     damage(arrays)
     text = err("load_dataset", {"name": "kdd_stream", "data": npz_bytes(arrays)})
     assert text.startswith("kdd_stream:") and message in text
 
 
 def test_not_an_npz_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(api, "SESSION", api.Session())
+    monkeypatch.setattr(api.core, "STATE", api.State())
     assert "not a readable .npz" in err("load_dataset", {"name": "kdd_stream", "data": b"garbage"})
 
 
-def test_ecg_models_cannot_score_the_stream(session: api.Session, tmp_path: Path) -> None:
+def test_ecg_models_cannot_score_the_stream(session: api.State, tmp_path: Path) -> None:
     det = PCADetector(n_components=2).fit(
         np.random.default_rng(1).random((50, kdd.N_FEATURES)).astype(np.float32)
     )

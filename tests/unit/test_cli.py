@@ -64,6 +64,16 @@ def test_evaluate_reports_test_metrics(
     assert summary["tp"] + summary["fp"] + summary["tn"] + summary["fn"] == 4500
 
 
+def test_evaluate_prints_an_undefined_metric_as_null(
+    ecg_model: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["evaluate", "--model", str(ecg_model), "--data", str(data_dir)]
+    assert main([*args, "--threshold", "1e30"]) == 0  # nothing flagged
+    summary = json.loads(capsys.readouterr().out)  # strict JSON: no NaN
+    assert summary["tp"] == summary["fp"] == 0
+    assert summary["precision"] is None and summary["recall"] == 0.0
+
+
 def test_evaluate_kdd_uses_the_stream(
     tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

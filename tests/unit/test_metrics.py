@@ -37,9 +37,49 @@ def test_rates_by_hand_and_zero_division() -> None:
     assert r["tnr"] == pytest.approx(4 / 5)
     assert r["fnr"] == pytest.approx(2 / 5)
     zero = m.rates_from_counts(tp=0, fp=0, tn=5, fn=0)  # no positives, nothing flagged
-    assert float(zero["precision"]) == 0.0 and float(zero["recall"]) == 0.0
-    assert float(zero["f1"]) == 0.0 and float(zero["fnr"]) == 0.0
-    assert float(zero["accuracy"]) == 1.0
+    for undefined in ("precision", "recall", "f1", "f2", "tpr", "fnr"):
+        assert np.isnan(zero[undefined]), undefined
+    assert float(zero["accuracy"]) == 1.0 and float(zero["fpr"]) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("counts", "undefined", "defined"),
+    [
+        # nothing flagged: precision is 0/0; F1 is still 0 because there are missed anomalies
+        ({"tp": 0, "fp": 0, "tn": 4, "fn": 2}, {"precision"}, {"recall": 0.0, "f1": 0.0}),
+        # no anomalies, one false alarm: recall is 0/0, F1 = 0 / (0 + 1 + 0) = 0
+        ({"tp": 0, "fp": 1, "tn": 3, "fn": 0}, {"recall", "tpr", "fnr"}, {"precision": 0.0}),
+        # every row anomalous and flagged: the normal-class rates are 0/0
+        ({"tp": 3, "fp": 0, "tn": 0, "fn": 0}, {"fpr", "tnr"}, {"f1": 1.0, "precision": 1.0}),
+        # an empty set: everything is undefined
+        ({"tp": 0, "fp": 0, "tn": 0, "fn": 0}, set(m.RATE_NAMES), {}),
+    ],
+)
+def test_zero_denominators_are_undefined(counts, undefined, defined) -> None:
+    rates = m.rates_from_counts(**counts)
+    assert {k for k, v in rates.items() if np.isnan(v)} == undefined
+    for k, v in defined.items():
+        assert float(rates[k]) == v
+
+
+def test_f1_is_two_tp_over_two_tp_plus_errors() -> None:
+    tp, fp, fn = np.array([0, 1, 4]), np.array([3, 0, 2]), np.array([1, 1, 0])
+    f1 = m.rates_from_counts(tp=tp, fp=fp, tn=np.zeros(3), fn=fn)["f1"]
+    assert f1 == pytest.approx(2 * tp / (2 * tp + fp + fn))
+
+
+def test_undefined_metrics_reach_the_page_as_null() -> None:
+    from anomascope import api
+
+    out = api.encode(m.classification_metrics(np.array([0.1, 0.2]), np.array([0, 0]), 0.5))
+    assert out["precision"] is None and out["recall"] is None and out["f1"] is None
+    assert out["accuracy"] == 1.0
+
+
+def test_best_f1_threshold_ignores_undefined_cuts() -> None:
+    # one anomaly: the cut above every score flags nothing (F1 0, not undefined); best is 1.0
+    c = m.threshold_best_f1(np.array([0.1, 0.2, 0.9]), np.array([0, 0, 1]))
+    assert 0.2 <= c.value < 0.9 and c.details["f1"] == 1.0
 
 
 def test_auc_known_values_and_ties() -> None:
@@ -83,7 +123,7 @@ def test_metrics_at_thresholds_matches_single_threshold() -> None:
     for i, t in enumerate(ts):
         one = m.classification_metrics(s, y, float(t))
         for key, value in one.items():
-            assert many[key][i] == pytest.approx(value), (key, t)
+            assert many[key][i] == pytest.approx(value, nan_ok=True), (key, t)
 
 
 def test_score_histograms_shared_edges() -> None:

@@ -1,5 +1,6 @@
-"""The page's colours: defined once (custom properties on :root in app.css), told apart under
-colour-blindness simulation, and never the only cue.
+"""The page's colours: defined once (custom properties on :root in app.css) and told apart
+under colour-blindness simulation. That no chart uses colour as its only cue is checked in the
+browser, on what the canvases draw (tests/e2e/test_canvas_cues.py).
 
 Simulation: Machado, Oliveira and Fernandes (2009), severity 1.0 (protanopia, deuteranopia,
 tritanopia), applied to linear RGB; differences are CIE76 ΔE in CIELAB (D65). For scale: a ΔE
@@ -164,7 +165,8 @@ def test_dark_feed_colours_read_on_the_terminal(palette: dict[str, str]) -> None
 
 def test_the_palette_is_defined_once(palette: dict[str, str]) -> None:
     """Every palette colour is a hex value in app.css and appears nowhere else in web/ (neither
-    as hex nor as an rgb() triple); the canvases read the same custom properties."""
+    as hex nor as an rgb() triple); the canvases read the same custom properties (the cue
+    tests compare what they draw with these values)."""
     triples = {}
     for name in PALETTE:
         value = palette.get(name, "")
@@ -185,47 +187,6 @@ def test_the_palette_is_defined_once(palette: dict[str, str]) -> None:
             if palette[name].lower() in text.lower() or triples[name].search(text):
                 found.append(f"{f.relative_to(WEB)}: {name} {palette[name]}")
     assert not found, "palette colours defined outside app.css:\n" + "\n".join(found)
-    # the canvases' palette names custom properties that app.css defines
-    canvas_js = (STATIC / "js" / "views" / "canvas.js").read_text(encoding="utf-8")
-    table = re.search(r"const PALETTE = \{(.*?)\};", canvas_js, flags=re.S)
-    assert table, "views/canvas.js has no PALETTE table"
-    names = re.findall(r'"(--[\w-]+)"', table.group(1))
-    assert {"--normal", "--abnormal", "--recon", "--normal-light"} <= set(names)
-    assert set(names) <= set(palette), set(names) - set(palette)
-
-
-# Canvas views: where each one draws its non-colour cue (checked in the code, since a canvas
-# has no DOM to query; the DOM cues are checked in tests/e2e/test_accessibility.py).
-CANVAS_CUES = [
-    (
-        "lab/beat_grid.js",
-        ['"▲"', "setLineDash", '" · abnormal"', '" · normal"'],
-        "flagged beats: ▲ and a dashed frame; truth: a word in each cell",
-    ),
-    ("views/histogram.js", ["createPattern"], "abnormal bars are hatched, normal bars solid"),
-    ("lab/class_means.js", ["setLineDash", "s.names["], "abnormal classes dashed, each named"),
-    (
-        "lab/tendency_chart.js",
-        ["setLineDash([2, 3])", "setLineDash([6, 4])"],
-        "mean normal beat dotted, reconstruction dashed, beat solid",
-    ),
-    ("lab/beat_chart.js", ["setLineDash([6, 4])"], "reconstruction dashed, beat solid"),
-    ("train/latent.js", ["arc(", "closePath"], "normal beats as dots, abnormal as triangles"),
-    (
-        "train/loss_chart.js",
-        ["dash: [6, 4]", "fillRect", "arc("],
-        "validation dashed with squares, training solid with dots",
-    ),
-    ("stream/piles.js", ["inset"], "normal connections are small squares, attacks large"),
-    ("stream/feed.js", ['"▲"', '"●"', '"✗"'], "truth and verdicts as ▲ / ●, wrong as ✗"),
-]
-
-
-@pytest.mark.parametrize(("path", "needles", "cue"), CANVAS_CUES, ids=[c[0] for c in CANVAS_CUES])
-def test_views_draw_a_cue_besides_colour(path: str, needles: list[str], cue: str) -> None:
-    text = (STATIC / "js" / path).read_text(encoding="utf-8")
-    missing = [n for n in needles if n not in text]
-    assert not missing, f"{path} should draw {cue}; missing {missing}"
 
 
 def test_css_verdicts_carry_a_symbol() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -124,16 +123,28 @@ def test_training_learns_and_records(pool) -> None:
     assert h["normal"].sum() + h["abnormal"].sum() == 150
 
 
+class BatchClock:
+    """A fake clock on which every training batch takes ``per_batch`` seconds."""
+
+    def __init__(self, per_batch: float) -> None:
+        self.per_batch = per_batch
+        self.session: TrainingSession | None = None
+
+    def __call__(self) -> float:
+        return 0.0 if self.session is None else self.session.trainer.step * self.per_batch
+
+
 def test_chunk_bound_is_respected(pool) -> None:
     X, y = pool
-    s = TrainingSession({**SMALL, "epochs": 50, "batch_size": 10}, X, y)
+    clock = BatchClock(2.0**-7)  # exact in binary, so the budget arithmetic is exact
+    s = TrainingSession({**SMALL, "epochs": 50, "batch_size": 10}, X, y, clock=clock)
+    clock.session = s
     reply = s.step(5.0, max_batches=7)
     assert reply["step"] == 7 and reply["records"] == []
-    t0 = time.perf_counter()
-    reply = s.step(0.05)
-    elapsed = time.perf_counter() - t0
-    assert 0 < reply["step"] - 7
-    assert elapsed < 0.05 + 0.25  # at most one batch plus one epoch's evaluation over
+    # a budget of 5 batches' time: 5 batches, part-way through the 20-batch epoch
+    reply = s.step(5 * clock.per_batch)
+    assert reply["step"] == 7 + 5 and reply["records"] == [] and reply["status"] == "training"
+    assert reply["seconds"] == 12 * clock.per_batch and reply["epoch"] == 0
     one = s.step(5.0, stop_at_epoch=True)
     assert len(one["records"]) == 1 and one["step"] % s.steps_per_epoch == 0
 
@@ -189,9 +200,9 @@ def test_export_round_trips(pool) -> None:
     )
 
 
-def test_api_handlers(pool) -> None:
+def test_api_handlers(pool, monkeypatch: pytest.MonkeyPatch) -> None:
     X, y = pool
-    session = api.Session(
+    session = api.State(
         datasets={
             "ecg5000": {
                 "train_X": X[:100],
@@ -201,45 +212,38 @@ def test_api_handlers(pool) -> None:
             }
         }
     )
-    old = api.SESSION
-    api.SESSION = session
-    try:
-        bad = api.dispatch("train_check", {"config": {**SMALL, "batch_size": 999}})
-        assert not bad["ok"] and "larger than the training set" in bad["error"]["message"]
-        assert api.dispatch("train_start", {"config": {**SMALL, "epochs": 2}})["ok"]
-        reply = api.dispatch("train_step", {"max_ms": 2000})
-        assert reply["ok"] and reply["result"]["epoch"] == 2
-        files = api.dispatch("train_activate", {"name": "mine"})["result"]
-        assert "mine" in session.models and files["summary"]["kind"] == "autoencoder"
-        up = api.dispatch(
-            "train_upload", {"manifest": files["manifest"], "weights": files["weights"]}
-        )
-        assert up["ok"] and up["result"]["test"]["n"] == 150
-        broken = api.dispatch("train_upload", {"manifest": files["manifest"], "weights": b"nope"})
-        assert not broken["ok"] and "not a readable .npz" in broken["error"]["message"]
-        session.models["builtin"] = session.models["mine"].__class__(
-            manifest={"kind": "autoencoder"}, detector=session.models["mine"].detector
-        )
-        clash = api.dispatch("train_export", {"name": "builtin"})
-        assert not clash["ok"] and "not trained here" in clash["error"]["message"]
-        kdd = Path(__file__).resolve().parents[2] / "models"
-        other = api.dispatch(
-            "train_upload",
-            {
-                "manifest": (kdd / "kdd_autoencoder.json").read_text(),
-                "weights": (kdd / "kdd_autoencoder.npz").read_bytes(),
-            },
-        )
-        assert not other["ok"] and "ECG5000 models" in other["error"]["message"]
-        assert api.dispatch("train_reset", {})["ok"]
-        assert not api.dispatch("train_step", {"max_ms": 10})["ok"]
-    finally:
-        api.SESSION = old
-        api.training.TRAINING["session"] = None
+    monkeypatch.setattr(api.core, "STATE", session)
+    bad = api.dispatch("train_check", {"config": {**SMALL, "batch_size": 999}})
+    assert not bad["ok"] and "larger than the training set" in bad["error"]["message"]
+    assert api.dispatch("train_start", {"config": {**SMALL, "epochs": 2}})["ok"]
+    reply = api.dispatch("train_step", {"max_ms": 2000})
+    assert reply["ok"] and reply["result"]["epoch"] == 2
+    files = api.dispatch("train_activate", {"name": "mine"})["result"]
+    assert "mine" in session.models and files["summary"]["kind"] == "autoencoder"
+    up = api.dispatch("train_upload", {"manifest": files["manifest"], "weights": files["weights"]})
+    assert up["ok"] and up["result"]["test"]["n"] == 150
+    broken = api.dispatch("train_upload", {"manifest": files["manifest"], "weights": b"nope"})
+    assert not broken["ok"] and "not a readable .npz" in broken["error"]["message"]
+    session.models["builtin"] = session.models["mine"].__class__(
+        manifest={"kind": "autoencoder"}, detector=session.models["mine"].detector
+    )
+    clash = api.dispatch("train_export", {"name": "builtin"})
+    assert not clash["ok"] and "not trained here" in clash["error"]["message"]
+    kdd = Path(__file__).resolve().parents[2] / "models"
+    other = api.dispatch(
+        "train_upload",
+        {
+            "manifest": (kdd / "kdd_autoencoder.json").read_text(),
+            "weights": (kdd / "kdd_autoencoder.npz").read_bytes(),
+        },
+    )
+    assert not other["ok"] and "ECG5000 models" in other["error"]["message"]
+    assert api.dispatch("train_reset", {})["ok"]
+    assert not api.dispatch("train_step", {"max_ms": 10})["ok"]
 
 
 def test_rows_seen_in_training_reads_train_and_validation_rows() -> None:
-    from anomascope.data.ecg import rows_seen_in_training
+    from anomascope.training import rows_seen_in_training
 
     rows = {"train": [7, 3, 600], "validation": [3, 900], "test": [1000]}
     seen = rows_seen_in_training({"dataset": "ecg5000", "training": {"rows": rows}})
@@ -253,35 +257,32 @@ def test_rows_seen_in_training_reads_train_and_validation_rows() -> None:
             rows_seen_in_training({"dataset": "ecg5000", "training": {"rows": {"train": bad}}})
 
 
-def test_ecg_lab_leaves_out_the_test_beats_a_model_was_trained_on(pool) -> None:
+def test_ecg_lab_leaves_out_the_test_beats_a_model_was_trained_on(
+    pool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     X, y = pool
     n_train = 100
     split = {"train_X": X[:n_train], "train_y": y[:n_train], "test_X": X[n_train:]}
-    session = api.Session(datasets={"ecg5000": {**split, "test_y": y[n_train:]}})
-    old = api.SESSION
-    api.SESSION = session
-    try:
-        assert api.dispatch("train_start", {"config": {**SMALL, "epochs": 1}})["ok"]
-        assert api.dispatch("train_step", {"max_ms": 2000})["ok"]
-        files = api.dispatch("train_activate", {"name": "mine"})["result"]
-        rows = json.loads(files["manifest"])["training"]["rows"]
-        used = {i - n_train for i in rows["train"] + rows["validation"] if i >= n_train}
-        assert used, "the pool split should draw some training beats from UCR TEST"
-        reply = api.dispatch("explorer", {"model": "mine"})["result"]
-        assert reply["n_left_out"] == len(used)
-        assert reply["n_test"] == len(X) - n_train - len(used)
-        labels = y[n_train:] != 1
-        keep = np.ones(len(labels), bool)
-        keep[sorted(used)] = False
-        assert reply["n_anomalies"] == int(labels[keep].sum())
+    session = api.State(datasets={"ecg5000": {**split, "test_y": y[n_train:]}})
+    monkeypatch.setattr(api.core, "STATE", session)
+    assert api.dispatch("train_start", {"config": {**SMALL, "epochs": 1}})["ok"]
+    assert api.dispatch("train_step", {"max_ms": 2000})["ok"]
+    files = api.dispatch("train_activate", {"name": "mine"})["result"]
+    rows = json.loads(files["manifest"])["training"]["rows"]
+    used = {i - n_train for i in rows["train"] + rows["validation"] if i >= n_train}
+    assert used, "the pool split should draw some training beats from UCR TEST"
+    reply = api.dispatch("explorer", {"model": "mine"})["result"]
+    assert reply["n_left_out"] == len(used)
+    assert reply["n_test"] == len(X) - n_train - len(used)
+    labels = y[n_train:] != 1
+    keep = np.ones(len(labels), bool)
+    keep[sorted(used)] = False
+    assert reply["n_anomalies"] == int(labels[keep].sum())
 
-        tampered = json.loads(files["manifest"])
-        tampered["training"]["rows"]["validation"] = ["<b>1</b>"]
-        refused = api.dispatch(
-            "load_model",
-            {"name": "tampered", "manifest": json.dumps(tampered), "weights": files["weights"]},
-        )
-        assert not refused["ok"] and "training.rows.validation" in refused["error"]["message"]
-    finally:
-        api.SESSION = old
-        api.training.TRAINING["session"] = None
+    tampered = json.loads(files["manifest"])
+    tampered["training"]["rows"]["validation"] = ["<b>1</b>"]
+    refused = api.dispatch(
+        "load_model",
+        {"name": "tampered", "manifest": json.dumps(tampered), "weights": files["weights"]},
+    )
+    assert not refused["ok"] and "training.rows.validation" in refused["error"]["message"]

@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 
 from anomascope import AnomascopeError
-from anomascope.api import Session, as_bytes, get_dataset, get_model, handler, read_npz, require
+from anomascope.api.core import as_bytes, get_model, handler, require
+from anomascope.api.state import State
+from anomascope.data import kdd
+from anomascope.weights import read_npz
 
 # --- Network stream (KDD) ---
 # The stream page's data: the 10,000-connection evaluation stream (raw features; each model
@@ -18,14 +21,12 @@ STREAM_MAX_CHUNK = 2_000
 STREAM_MAX_SEED = 2**31 - 1
 
 
-def load_kdd_stream(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+def load_kdd_stream(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Load ``kdd_stream.npz`` bytes (see :meth:`anomascope.data.kdd.KDDSample.to_arrays`).
 
     Replies with everything the page draws: features float32 ``(n, 41)``, anomaly uint8
     ``(n,)``, label uint8 ``(n,)``, label/feature names and the symbol vocabularies.
     """
-    from anomascope.data import kdd
-
     arrays = read_npz(
         as_bytes(require(payload, "data", object), STREAM),
         STREAM,
@@ -54,8 +55,8 @@ def load_kdd_stream(session: Session, payload: dict[str, Any]) -> dict[str, Any]
     elif tuple(str(v) for v in arrays["feature_names"].tolist()) != kdd.FEATURE_NAMES:
         problems.append("feature_names are not the 41 KDD Cup 1999 features")
     if problems:
-        raise AnomascopeError(f"{STREAM}: the stream is damaged ({problems[0]})")
-    session.datasets[STREAM] = {
+        raise AnomascopeError(f"{STREAM}: the stream is damaged ({problems[0]})", "data")
+    state.datasets[STREAM] = {
         "features": X.astype(np.float32),
         "anomaly": anomaly.astype(np.uint8),
         "label": label.astype(np.uint8),
@@ -64,9 +65,9 @@ def load_kdd_stream(session: Session, payload: dict[str, Any]) -> dict[str, Any]
     }
     return {
         "n": n,
-        "features": session.datasets[STREAM]["features"],
-        "anomaly": session.datasets[STREAM]["anomaly"],
-        "label": session.datasets[STREAM]["label"],
+        "features": state.datasets[STREAM]["features"],
+        "anomaly": state.datasets[STREAM]["anomaly"],
+        "label": state.datasets[STREAM]["label"],
         "label_names": names,
         "feature_names": list(kdd.FEATURE_NAMES),
         "vocabularies": {
@@ -85,13 +86,11 @@ def float64_array(values: np.ndarray) -> dict[str, Any]:
 
 
 @handler("stream_order")
-def stream_order(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+def stream_order(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Set the play order: ``seed`` null = the stream's own order, else a seeded permutation
     (:func:`anomascope.data.kdd.reshuffle`). Replies ``{seed, order}`` (int32 ``(n,)``:
     play position -> stream row)."""
-    from anomascope.data import kdd
-
-    data = get_dataset(session, STREAM)
+    data = state.dataset(STREAM)
     n = len(data["features"])
     seed = payload.get("seed")
     if seed is None:
@@ -100,7 +99,9 @@ def stream_order(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
     else:
         seed_value = require(payload, "seed", int)
         if not 0 <= seed_value <= STREAM_MAX_SEED:
-            raise AnomascopeError(f"seed must be a whole number from 0 to {STREAM_MAX_SEED}")
+            raise AnomascopeError(
+                f"seed must be a whole number from 0 to {STREAM_MAX_SEED}", "seed"
+            )
         order = kdd.reshuffle(n, seed_value).astype(np.int64)
     data["order"] = order
     data["seed"] = np.array(seed_value, dtype=np.int64)
@@ -108,28 +109,28 @@ def stream_order(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
 
 
 @handler("score_stream")
-def score_stream(session: Session, payload: dict[str, Any]) -> dict[str, Any]:
+def score_stream(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Scores of play positions ``start <= p < stop`` (current order) with one model.
 
     Replies ``{model, start, stop, seed, scores}``; scores float64 ``(stop - start,)``, higher
     = more anomalous; the model's own preprocessing is applied to the raw rows.
     """
-    name, model = get_model(session, payload)
+    name, model = get_model(state, payload)
     if model.manifest.get("dataset") != "kddcup99":
-        raise AnomascopeError(f"model {name!r} is not a KDD Cup 1999 model")
-    data = get_dataset(session, STREAM)
+        raise AnomascopeError(f"model {name!r} is not a KDD Cup 1999 model", "model")
+    data = state.dataset(STREAM)
     n = len(data["features"])
     start = require(payload, "start", int)
     stop = require(payload, "stop", int)
     if not 0 <= start < stop <= n:
         raise AnomascopeError(f"positions must satisfy 0 <= start < stop <= {n}")
     if stop - start > STREAM_MAX_CHUNK:
-        raise AnomascopeError(f"at most {STREAM_MAX_CHUNK} connections per request")
+        raise AnomascopeError(f"at most {STREAM_MAX_CHUNK} connections per request", "stop")
     seed = int(data["seed"])
     if "seed" in payload and payload["seed"] != (None if seed < 0 else seed):
         raise AnomascopeError("the play order changed; request the scores again")
     rows = data["features"][data["order"][start:stop]]
-    scores = model.detector.score_samples(model.preprocess(rows))
+    scores = model.score(rows)
     return {
         "model": name,
         "start": start,

@@ -39,22 +39,25 @@ def _number_or_none(token: str) -> float | None:
         return None
 
 
+def _text_of(data: bytes | str, name: str) -> str:
+    """The uploaded file as text: at most :data:`MAX_BYTES`, not binary, UTF-8."""
+    if isinstance(data, str):
+        return data
+    if len(data) > MAX_BYTES:
+        raise AnomascopeError(
+            f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is {MAX_BYTES / 1e6:.0f} MB"
+        )
+    if b"\x00" in data[:4096]:
+        raise AnomascopeError(f"{name}: this looks like a binary file, not CSV/TSV/text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise AnomascopeError(f"{name}: the file is not UTF-8 text") from None
+
+
 def parse_beats(data: bytes | str, name: str = "file") -> Beats:
     """Parse an uploaded beats file; every problem raises one :class:`AnomascopeError`."""
-    if isinstance(data, bytes):
-        if len(data) > MAX_BYTES:
-            raise AnomascopeError(
-                f"{name}: the file is {len(data) / 1e6:.1f} MB; "
-                f"the limit is {MAX_BYTES / 1e6:.0f} MB"
-            )
-        if b"\x00" in data[:4096]:
-            raise AnomascopeError(f"{name}: this looks like a binary file, not CSV/TSV/text")
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise AnomascopeError(f"{name}: the file is not UTF-8 text") from None
-    else:
-        text = data
+    text = _text_of(data, name)
     lines = [(i + 1, line.strip()) for i, line in enumerate(text.splitlines()) if line.strip()]
     if not lines:
         raise AnomascopeError(f"{name}: the file is empty")

@@ -25,14 +25,20 @@ matrix, so the browser can ship the raw stream and each model brings its own sca
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from anomascope import AnomascopeError
+from anomascope.data.csv_bytes import (
+    decompress,
+    gather,
+    parse_numbers,
+    parse_symbols,
+    row_of,
+    split_fields,
+)
 
 FEATURE_NAMES: tuple[str, ...] = (
     "duration", "protocol_type", "service", "flag", "src_bytes", "dst_bytes", "land",
@@ -130,110 +136,6 @@ class KDDCup99:
 
 
 # -- parsing ---------------------------------------------------------------------------------
-
-
-_MAX_FIELD = 32  # longest field (bytes) the parser accepts
-_NUMBER_BYTES = np.zeros(256, dtype=bool)
-_NUMBER_BYTES[list(b"0123456789.-")] = True
-
-
-def _gather(windows: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Bytes of each field, left-aligned and zero-padded: uint8 ``(n, max(lengths))``.
-
-    ``windows`` is a ``(len, _MAX_FIELD)`` sliding-window view of the zero-padded buffer, so
-    this is one row gather (no per-byte index arithmetic).
-    """
-    width = max(int(lengths.max()), 1)
-    chars = windows[:, :width][starts]
-    if int(lengths.min()) < width:
-        chars *= np.arange(width, dtype=lengths.dtype)[None, :] < lengths[:, None]
-    return chars
-
-
-def _row_of(mask: np.ndarray) -> int:
-    return int(np.flatnonzero(mask)[0])
-
-
-def _parse_numbers(chars: np.ndarray, lengths: np.ndarray, name: str, column: str) -> np.ndarray:
-    """Decimal numbers (optional leading ``-``, digits, at most one ``.``): float64 ``(n,)``.
-
-    ``chars`` is zero-padded (see :func:`_gather`); validation and Horner's rule run over the
-    field width, vectorised over rows (whole-array reductions first; per-row ones only to name
-    a bad line).
-    """
-    n, width = chars.shape
-    rows = np.arange(n)
-    digit = (chars - np.uint8(48)) < 10  # uint8 wrap-around: False for bytes below '0'
-    dot = chars == 46
-    first_digit = digit.argmax(axis=1)
-    dot_pos = dot.argmax(axis=1)
-    has_dot = dot[rows, dot_pos]
-    ok = bool((_NUMBER_BYTES[chars] | (chars == 0)).all()) and bool(digit[rows, first_digit].all())
-    if ok and width > 1:
-        ok = not (chars[:, 1:] == 45).any()
-    if ok and has_dot.any():
-        ok = int(dot.sum()) == int(has_dot.sum())  # at most one dot per field
-    if not ok:
-        bad = ~(_NUMBER_BYTES[chars] | (chars == 0)).all(axis=1)
-        bad |= (dot.sum(axis=1) > 1) | ~digit.any(axis=1)
-        if width > 1:
-            bad |= (chars[:, 1:] == 45).any(axis=1)
-        r = _row_of(bad)
-        text = chars[r, : lengths[r]].tobytes().decode("latin-1")
-        raise AnomascopeError(f"{name}: line {r + 1}: {column} is not a number: {text!r}")
-    value = np.zeros(n, dtype=np.float64)
-    d = chars.astype(np.float64) - 48.0
-    for k in range(width):
-        value = np.where(digit[:, k], value * 10.0 + d[:, k], value)
-    if has_dot.any():
-        # Everything after the dot is a digit (validated above).
-        frac = np.where(has_dot, lengths - dot_pos - 1, 0)
-        value /= 10.0**frac
-    return np.where(chars[:, 0] == 45, -value, value)
-
-
-def _parse_symbols(
-    chars: np.ndarray, name: str, column: str, vocabulary: tuple[str, ...] | None
-) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Codes ``(n,)`` int16 of each string against ``vocabulary`` (None: grow a vocabulary)."""
-    width = chars.shape[1]
-    strings = np.ascontiguousarray(chars).view(f"S{width}").ravel()
-    uniq, inverse = np.unique(strings, return_inverse=True)
-    texts = [u.decode("latin-1") for u in uniq.tolist()]
-    if vocabulary is None:
-        vocab = list(LABELS)
-        vocab += sorted(t for t in texts if t not in LABELS)
-    else:
-        unknown = [t for t in texts if t not in vocabulary]
-        if unknown:
-            r = _row_of(strings == unknown[0].encode("latin-1"))
-            raise AnomascopeError(
-                f"{name}: line {r + 1}: unknown {column} {unknown[0]!r} "
-                f"(known: {', '.join(vocabulary[:12])}, ...)"
-            )
-        vocab = list(vocabulary)
-    lookup = np.array([vocab.index(t) for t in texts], dtype=np.int16)
-    return lookup[inverse.ravel()], tuple(vocab)
-
-
-def decompress(data: bytes, name: str) -> bytes:
-    """gzip-decompress ``data`` if it starts with the gzip magic; otherwise return it as is.
-
-    Raises
-    ------
-    AnomascopeError
-        Naming ``name`` if the gzip stream is corrupt or truncated.
-    """
-    if data[:2] != b"\x1f\x8b":
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise AnomascopeError(
-            f"{name}: corrupt or truncated gzip file ({exc}); download it again"
-        ) from None
-
-
 def parse_kdd(data: bytes, name: str) -> KDDTable:
     """Parse a KDD Cup 1999 file (gzip or plain text) into a :class:`KDDTable`.
 
@@ -255,48 +157,27 @@ def parse_kdd(data: bytes, name: str) -> KDDTable:
     text = text.rstrip(b"\n ") + b"\n"
     if len(text) <= 1:
         raise AnomascopeError(f"{name}: the file is empty")
-    buf = np.frombuffer(text + bytes(_MAX_FIELD), dtype=np.uint8)
-    delims = np.flatnonzero((buf == 44) | (buf == 10))
-    line_ends = np.flatnonzero(buf[delims] == 10)  # positions within ``delims``
-    n = len(line_ends)
-    fields_per_line = np.diff(line_ends, prepend=-1)
-    if (fields_per_line != N_FIELDS).any():
-        r = _row_of(fields_per_line != N_FIELDS)
-        raise AnomascopeError(
-            f"{name}: line {r + 1} has {fields_per_line[r]} comma-separated fields, expected "
-            f"{N_FIELDS} (41 features and a label); malformed or truncated file?"
-        )
-    flat_starts = np.empty_like(delims)
-    flat_starts[0] = 0
-    np.add(delims[:-1], 1, out=flat_starts[1:])
-    starts = flat_starts.reshape(n, N_FIELDS)
-    lengths = (delims - flat_starts).reshape(n, N_FIELDS)
-    if (lengths == 0).any() or (lengths > _MAX_FIELD).any():
-        r, c = np.argwhere((lengths == 0) | (lengths > _MAX_FIELD))[0]
-        col = FEATURE_NAMES[c] if c < N_FEATURES else "label"
-        what = "empty" if lengths[r, c] == 0 else "overlong"
-        raise AnomascopeError(f"{name}: line {r + 1}: {what} field {col}")
-    windows = np.lib.stride_tricks.sliding_window_view(buf, _MAX_FIELD)
-
+    windows, starts, lengths = split_fields(text, (*FEATURE_NAMES, "label"), name)
+    n = len(starts)
     X = np.empty((n, N_FEATURES), dtype=np.float32)
     for j in range(N_FEATURES):
-        chars = _gather(windows, starts[:, j], lengths[:, j])
+        chars = gather(windows, starts[:, j], lengths[:, j])
         column = FEATURE_NAMES[j]
         if column in CATEGORICAL:
-            X[:, j] = _parse_symbols(chars, name, column, CATEGORICAL[column])[0]
+            X[:, j] = parse_symbols(chars, name, column, CATEGORICAL[column])[0]
         else:
-            X[:, j] = _parse_numbers(chars, lengths[:, j], name, column)
+            X[:, j] = parse_numbers(chars, lengths[:, j], name, column)
 
-    label_chars = _gather(windows, starts[:, -1], lengths[:, -1])
+    label_chars = gather(windows, starts[:, -1], lengths[:, -1])
     last = label_chars[np.arange(n), lengths[:, -1] - 1]
     if (last != 46).any():
-        r = _row_of(last != 46)
+        r = row_of(last != 46)
         raise AnomascopeError(
             f"{name}: line {r + 1}: label must end with a dot (like 'normal.'), found "
             f"{label_chars[r, : lengths[r, -1]].tobytes().decode('latin-1')!r}"
         )
     label_chars[np.arange(n), lengths[:, -1] - 1] = 0
-    label, label_names = _parse_symbols(label_chars, name, "label", None)
+    label, label_names = parse_symbols(label_chars, name, "label", None, first=LABELS)
     return KDDTable(X=X, label=label, label_names=label_names, name=name)
 
 

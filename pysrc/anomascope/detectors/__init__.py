@@ -20,6 +20,19 @@ KINDS: dict[str, str] = {
     "seq2seq": "anomascope.detectors.seq2seq:Seq2SeqDetector",
 }
 
+#: The order the pages list kinds in, and each kind's title and short label.
+KIND_ORDER = ("pca", "ocsvm", "autoencoder", "bigan", "vae", "iforest", "seq2seq")
+KIND_LABELS: dict[str, dict[str, str]] = {
+    "pca": {"title": "PCA", "short": "PCA"},
+    "ocsvm": {"title": "One-Class SVM", "short": "OC-SVM"},
+    "autoencoder": {"title": "Autoencoder", "short": "AE"},
+    "bigan": {"title": "BiGAN", "short": "BiGAN"},
+    "vae": {"title": "Variational autoencoder", "short": "VAE"},
+    "iforest": {"title": "Isolation Forest", "short": "IForest"},
+    "seq2seq": {"title": "Seq2seq LSTM", "short": "Seq2seq"},
+}
+assert set(KIND_ORDER) == set(KINDS) == set(KIND_LABELS)
+
 
 def detector_class(kind: str) -> type[Detector]:
     """Return the detector class registered under ``kind``.
@@ -36,4 +49,11 @@ def detector_class(kind: str) -> type[Detector]:
     return cls
 
 
-__all__ = ["KINDS", "Detector", "ReconstructionDetector", "detector_class"]
+__all__ = [
+    "KINDS",
+    "KIND_LABELS",
+    "KIND_ORDER",
+    "Detector",
+    "ReconstructionDetector",
+    "detector_class",
+]

@@ -37,8 +37,8 @@ import numpy as np
 
 from anomascope import AnomascopeError
 from anomascope.detectors.base import Detector
+from anomascope.nn.activations import ACTIVATIONS, activate
 
-ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 DISCRIMINATOR_TERMS = ("cross_entropy", "feature_matching")
 DEFAULT_ARCHITECTURE: dict[str, Any] = {
     "input_dim": 18,
@@ -54,21 +54,6 @@ DEFAULT_ARCHITECTURE: dict[str, Any] = {
     "discriminator_term": "cross_entropy",
     "norm": 1,
 }
-
-
-def activate(x: np.ndarray, name: str, slope: float) -> np.ndarray:
-    """Apply an activation by name (see :data:`ACTIVATIONS`); float32 in, float32 out."""
-    if name == "linear":
-        return x
-    if name == "relu":
-        return np.maximum(x, 0)
-    if name == "leaky_relu":
-        return np.where(x > 0, x, x * np.float32(slope))
-    if name == "tanh":
-        return np.tanh(x)
-    if name == "sigmoid":
-        return (0.5 * (np.tanh(0.5 * x) + 1.0)).astype(x.dtype, copy=False)
-    raise AnomascopeError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
@@ -216,17 +201,3 @@ class BiGANDetector(Detector):
     @classmethod
     def from_state(cls, architecture: dict[str, Any], arrays: dict[str, np.ndarray]) -> Detector:
         return cls(architecture, arrays)
-
-    @classmethod
-    def random(
-        cls, architecture: dict[str, Any], rng: np.random.Generator, scale: float = 0.5
-    ) -> BiGANDetector:
-        """Random weights (uniform, ``+-scale/sqrt(fan_in)``), for tests and stand-ins."""
-        shapes = cls.expected_shapes(architecture)
-        params = {
-            k: (rng.uniform(-1, 1, s) * scale / np.sqrt(s[-1] if len(s) == 2 else s[0])).astype(
-                np.float32
-            )
-            for k, s in shapes.items()
-        }
-        return cls(architecture, params)

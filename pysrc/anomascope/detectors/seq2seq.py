@@ -26,13 +26,9 @@ import numpy as np
 
 from anomascope import AnomascopeError
 from anomascope.detectors.base import ReconstructionDetector
+from anomascope.nn.activations import activate_
 
 _LSTM_PARTS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic function without overflow warnings (``0.5 * (1 + tanh(x / 2))``)."""
-    return 0.5 + 0.5 * np.tanh(0.5 * x)
 
 
 def _lstm_cell(
@@ -55,11 +51,11 @@ def _lstm_cell(
         New hidden and cell states.
     """
     H = h.shape[1]
-    gates = gates_x + h @ w_hh_t
-    i = _sigmoid(gates[:, :H])
-    f = _sigmoid(gates[:, H : 2 * H])
-    g = np.tanh(gates[:, 2 * H : 3 * H])
-    o = _sigmoid(gates[:, 3 * H :])
+    gates = gates_x + h @ w_hh_t  # a new array: the activations are applied in place
+    i = activate_(gates[:, :H], "sigmoid")
+    f = activate_(gates[:, H : 2 * H], "sigmoid")
+    g = activate_(gates[:, 2 * H : 3 * H], "tanh")
+    o = activate_(gates[:, 3 * H :], "sigmoid")
     c = f * c + i * g
     h = o * np.tanh(c)
     return h, c

@@ -101,9 +101,3 @@ def backward_(g: np.ndarray, a: np.ndarray, name: str, slope: float = 0.01) -> n
     elif name != "linear":
         check_activation(name)
     return g
-
-
-def derivative(z: np.ndarray, name: str, slope: float = 0.01) -> np.ndarray:
-    """``f'(z)`` as a new array (reference implementation for tests)."""
-    a = activate(z, name, slope)
-    return backward_(np.ones_like(a), a, name, slope)

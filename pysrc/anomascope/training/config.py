@@ -16,19 +16,20 @@ The three sets never share a beat. Beats are used as stored (already z-normalise
 so the exported model's preprocessing is the identity. Because training beats may come from
 the UCR TEST file, the exported manifest lists every set's pool indices under
 ``training.rows``, and the ECG lab leaves the beats a model was trained or thresholded on out
-of its metrics on the UCR TEST file (:func:`anomascope.data.ecg.rows_seen_in_training`).
+of its metrics on the UCR TEST file (:func:`rows_seen_in_training`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from anomascope import AnomascopeError
 from anomascope.data.ecg import BEAT_LENGTH
-from anomascope.nn import ACTIVATIONS, OPTIMIZERS
+from anomascope.nn import ACTIVATIONS, OPTIMIZERS, REGULARIZERS
 
 MAX_PARAMETERS = 500_000
 MAX_UNITS = 2048
@@ -57,43 +58,145 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _int(cfg: dict[str, Any], key: str, low: int, high: int, label: str) -> int:
-    v = cfg[key]
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
-        raise AnomascopeError(f"{label} must be a whole number from {low:,} to {high:,}, got {v!r}")
-    return v
+@dataclass(frozen=True)
+class Field:
+    """One setting of the page: its label, kind and bounds.
 
+    The same table checks a configuration (:meth:`check`) and is published to the page by the
+    ``schema`` request (:meth:`describe`), so a bound is written once.
 
-def _num(
-    cfg: dict[str, Any], key: str, low: float, high: float, label: str, *, open_low: bool
-) -> float:
-    v = cfg[key]
-    ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-    if ok:
-        ok = (v > low if open_low else v >= low) and v <= high
-    if not ok:
-        bound = f"{'above' if open_low else 'at least'} {low:g} and at most {high:g}"
-        raise AnomascopeError(f"{label} must be a number {bound}, got {v!r}")
-    return float(v)
+    ``kind`` is ``"int"`` / ``"number"`` (``low`` to ``high``; ``low`` itself refused when
+    ``min_exclusive``), ``"choice"`` (one of ``choices``), ``"bool"`` or ``"units"`` (a list of
+    at most :data:`MAX_LAYERS` layer sizes from 1 to :data:`MAX_UNITS`).
+    """
 
+    key: str
+    label: str
+    kind: str
+    low: float = 0
+    high: float = 0
+    min_exclusive: bool = False
+    choices: tuple[str, ...] = ()
 
-def _units(value: Any, label: str, *, allow_empty: bool = True) -> list[int]:
-    if not isinstance(value, list) or (not value and not allow_empty):
-        raise AnomascopeError(f"{label} must be a list of layer sizes")
-    if len(value) > MAX_LAYERS:
-        raise AnomascopeError(f"{label}: at most {MAX_LAYERS} hidden layers, got {len(value)}")
-    out = []
-    for i, u in enumerate(value):
-        if isinstance(u, float) and u.is_integer():
-            u = int(u)
-        if not isinstance(u, int) or isinstance(u, bool) or not 1 <= u <= MAX_UNITS:
-            raise AnomascopeError(
-                f"{label}: layer {i + 1} must have from 1 to {MAX_UNITS} units, got {u!r}"
+    def describe(self) -> dict[str, Any]:
+        """The field as the ``schema`` request publishes it."""
+        out: dict[str, Any] = {"label": self.label, "kind": self.kind}
+        if self.kind in ("int", "number"):
+            out.update(min=self.low, max=self.high, min_exclusive=self.min_exclusive)
+        elif self.kind == "choice":
+            out["choices"] = list(self.choices)
+            out["choice_labels"] = {c: CHOICE_LABELS.get(c, c) for c in self.choices}
+        elif self.kind == "units":
+            out.update(max_layers=MAX_LAYERS, max_units=MAX_UNITS)
+        return out
+
+    def fail(self, message: str) -> AnomascopeError:
+        return AnomascopeError(message, field=self.key)
+
+    def check(self, v: Any) -> Any:
+        """The value typed (``int`` / ``float`` / ``bool`` / ``list[int]`` / ``str``), or
+        :class:`AnomascopeError` naming this field."""
+        if self.kind == "int":
+            return self._int(v)
+        if self.kind == "number":
+            return self._number(v)
+        if self.kind == "units":
+            return self._units(v)
+        if self.kind == "bool":
+            if not isinstance(v, bool):
+                raise self.fail(f"{self.label} must be true or false")
+            return v
+        if v not in self.choices:
+            raise self.fail(f"{self.label} must be one of {', '.join(self.choices)}, got {v!r}")
+        return v
+
+    def _int(self, v: Any) -> int:
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        if not isinstance(v, int) or isinstance(v, bool) or not self.low <= v <= self.high:
+            raise self.fail(
+                f"{self.label} must be a whole number from {self.low:,} to {self.high:,}, got {v!r}"
             )
-        out.append(u)
-    return out
+        return v
+
+    def _number(self, v: Any) -> float:
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        if ok:
+            ok = (v > self.low if self.min_exclusive else v >= self.low) and v <= self.high
+        if not ok:
+            above = "above" if self.min_exclusive else "at least"
+            raise self.fail(
+                f"{self.label} must be a number {above} {self.low:g} and at most {self.high:g}, "
+                f"got {v!r}"
+            )
+        return float(v)
+
+    def _units(self, value: Any) -> list[int]:
+        if not isinstance(value, list):
+            raise self.fail(f"{self.label} must be a list of layer sizes")
+        if len(value) > MAX_LAYERS:
+            raise self.fail(f"{self.label}: at most {MAX_LAYERS} hidden layers, got {len(value)}")
+        out = []
+        for i, u in enumerate(value):
+            if isinstance(u, float) and u.is_integer():
+                u = int(u)
+            if not isinstance(u, int) or isinstance(u, bool) or not 1 <= u <= MAX_UNITS:
+                raise self.fail(
+                    f"{self.label}: layer {i + 1} must have from 1 to {MAX_UNITS} units, got {u!r}"
+                )
+            out.append(u)
+        return out
+
+
+#: The words the page shows for a choice value (a value missing here is shown as it is).
+CHOICE_LABELS = {
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "sgd": "SGD",
+    "momentum": "Momentum",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+    "adamax": "Adamax",
+    "adadelta": "Adadelta",
+    "l1l2": "l1 + l2",
+}
+
+#: The activations a hidden layer may use (``linear`` is for the code and output layers).
+HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a != "linear")
+
+#: Every setting, in the order :func:`validate_config` checks them (the first bad one is
+#: reported). ``decoder_units`` is checked as the mirrored encoder when ``mirrored``.
+FIELDS: dict[str, Field] = {
+    f.key: f
+    for f in (
+        Field("encoder_units", "encoder", "units"),
+        Field("latent_dim", "latent size", "int", 1, 256),
+        Field("activation", "activation", "choice", choices=HIDDEN_ACTIVATIONS),
+        Field("mirrored", "mirrored", "bool"),
+        Field("decoder_units", "decoder", "units"),
+        Field("epochs", "epochs", "int", 1, MAX_EPOCHS),
+        Field("learning_rate", "learning rate", "number", 0, MAX_LEARNING_RATE, True),
+        Field("optimizer", "optimizer", "choice", choices=tuple(OPTIMIZERS)),
+        Field("regularizer", "regularizer", "choice", choices=REGULARIZERS),
+        Field("regularization_rate", "regularization rate", "number", 0, 10),
+        Field("seed", "seed", "int", 0, MAX_SEED),
+        Field("abnormal_percent", "abnormal percentage", "number", 0, 70),
+        Field("train_size", "training size", "int", 10, 5000),
+        Field("validation_size", "validation size", "int", 20, 5000),
+        Field("test_size", "test size", "int", 20, 5000),
+        Field("batch_size", "batch size", "int", 1, 5000),
+    )
+}
+assert set(FIELDS) == set(DEFAULTS)
+
+
+def schema() -> dict[str, Any]:
+    """Defaults, fields and limits of the configuration, as the page's ``schema`` reads them."""
+    return {
+        "defaults": {k: list(v) if isinstance(v, list) else v for k, v in DEFAULTS.items()},
+        "fields": {k: f.describe() for k, f in FIELDS.items()},
+        "max_parameters": MAX_PARAMETERS,
+    }
 
 
 def architecture_of(cfg: dict[str, Any]) -> dict[str, Any]:
@@ -130,83 +233,68 @@ def validate_config(config: Any, pool: dict[str, int] | None = None) -> dict[str
     Raises
     ------
     AnomascopeError
-        One clear message for the first impossible value.
+        One clear message for the first impossible value, with ``field`` the config key.
     """
     if not isinstance(config, dict):
         raise AnomascopeError("the training configuration must be an object")
-    unknown = sorted(set(config) - set(DEFAULTS))
+    unknown = sorted(map(str, set(config) - set(DEFAULTS)))
     if unknown:
-        raise AnomascopeError(f"unknown training settings: {', '.join(map(str, unknown))}")
+        raise AnomascopeError(f"unknown training settings: {', '.join(unknown)}", unknown[0])
     cfg = {**DEFAULTS, **config}
     out: dict[str, Any] = {}
-    out["encoder_units"] = _units(cfg["encoder_units"], "encoder")
-    out["latent_dim"] = _int(cfg, "latent_dim", 1, 256, "latent size")
-    if cfg["activation"] not in ACTIVATIONS or cfg["activation"] == "linear":
-        names = ", ".join(a for a in ACTIVATIONS if a != "linear")
-        raise AnomascopeError(f"activation must be one of {names}, got {cfg['activation']!r}")
-    out["activation"] = cfg["activation"]
-    if not isinstance(cfg["mirrored"], bool):
-        raise AnomascopeError("mirrored must be true or false")
-    out["mirrored"] = cfg["mirrored"]
-    dec = out["encoder_units"][::-1] if cfg["mirrored"] else cfg["decoder_units"]
-    out["decoder_units"] = _units(dec, "decoder")
+    for key, spec in FIELDS.items():
+        if key == "decoder_units" and out["mirrored"]:
+            out[key] = out["encoder_units"][::-1]
+        else:
+            out[key] = spec.check(cfg[key])
+        if key == "decoder_units":
+            _check_parameters(out)
+    out = {k: out[k] for k in DEFAULTS}
+    if out["batch_size"] > out["train_size"]:
+        raise AnomascopeError(
+            f"batch size ({out['batch_size']:,}) is larger than the training set "
+            f"({out['train_size']:,} beats); use a batch of at most {out['train_size']:,}",
+            "batch_size",
+        )
+    if pool is not None:
+        _check_pool(out, pool)
+    return out
+
+
+def _check_parameters(out: dict[str, Any]) -> None:
     params = count_parameters(out)
     if params > MAX_PARAMETERS:
         raise AnomascopeError(
             f"this network has {params:,} parameters; the limit is {MAX_PARAMETERS:,}. "
-            "Use fewer or smaller layers."
+            "Use fewer or smaller layers.",
+            "encoder_units",
         )
-    out["epochs"] = _int(cfg, "epochs", 1, MAX_EPOCHS, "epochs")
-    out["learning_rate"] = _num(
-        cfg, "learning_rate", 0, MAX_LEARNING_RATE, "learning rate", open_low=True
-    )
-    if cfg["optimizer"] not in OPTIMIZERS:
-        raise AnomascopeError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
-    out["optimizer"] = cfg["optimizer"]
-    if cfg["regularizer"] not in ("none", "l1", "l2", "l1l2"):
-        raise AnomascopeError("regularizer must be one of none, l1, l2, l1l2")
-    out["regularizer"] = cfg["regularizer"]
-    out["regularization_rate"] = _num(
-        cfg, "regularization_rate", 0, 10, "regularization rate", open_low=False
-    )
-    out["seed"] = _int(cfg, "seed", 0, MAX_SEED, "seed")
-    out["abnormal_percent"] = _num(
-        cfg, "abnormal_percent", 0, 70, "abnormal percentage", open_low=False
-    )
-    out["train_size"] = _int(cfg, "train_size", 10, 5000, "training size")
-    out["validation_size"] = _int(cfg, "validation_size", 20, 5000, "validation size")
-    out["test_size"] = _int(cfg, "test_size", 20, 5000, "test size")
-    out["batch_size"] = _int(cfg, "batch_size", 1, 5000, "batch size")
-    if out["batch_size"] > out["train_size"]:
+
+
+def _check_pool(out: dict[str, Any], pool: dict[str, int]) -> None:
+    """The three sets must fit in the pool of beats (``{"normal", "abnormal"}`` counts)."""
+    n_abn = round(out["train_size"] * out["abnormal_percent"] / 100)
+    n_norm = out["train_size"] - n_abn
+    total = pool["normal"] + pool["abnormal"]
+    used = out["train_size"] + out["validation_size"] + out["test_size"]
+    if n_norm > pool["normal"] or n_abn > pool["abnormal"]:
         raise AnomascopeError(
-            f"batch size ({out['batch_size']:,}) is larger than the training set "
-            f"({out['train_size']:,} beats); use a batch of at most {out['train_size']:,}"
+            f"the training set asks for {n_norm:,} normal and {n_abn:,} abnormal beats; "
+            f"there are {pool['normal']:,} and {pool['abnormal']:,}",
+            "train_size",
         )
-    if pool is not None:
-        n_abn = round(out["train_size"] * out["abnormal_percent"] / 100)
-        n_norm = out["train_size"] - n_abn
-        total = pool["normal"] + pool["abnormal"]
-        used = out["train_size"] + out["validation_size"] + out["test_size"]
-        if n_norm > pool["normal"] or n_abn > pool["abnormal"]:
-            raise AnomascopeError(
-                f"the training set asks for {n_norm:,} normal and {n_abn:,} abnormal beats; "
-                f"there are {pool['normal']:,} and {pool['abnormal']:,}"
-            )
-        if used > total:
-            raise AnomascopeError(
-                f"training, validation and test sizes add up to {used:,} beats; "
-                f"ECG5000 has {total:,}"
-            )
-    return out
+    if used > total:
+        raise AnomascopeError(
+            f"training, validation and test sizes add up to {used:,} beats; ECG5000 has {total:,}",
+            "test_size",
+        )
 
 
-def split_data(
-    X: np.ndarray, y: np.ndarray, cfg: dict[str, Any]
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def split_data(y: np.ndarray, cfg: dict[str, Any]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Seeded disjoint ``{"train", "validation", "test"}`` -> (row indices, anomaly bool).
 
-    ``X`` float32 ``(n, 140)`` and ``y`` class labels ``(n,)`` are the pooled beats; see the
-    module docstring for the sampling.
+    ``y`` are the class labels ``(n,)`` of the pooled beats; see the module docstring for the
+    sampling.
     """
     rng = np.random.default_rng([cfg["seed"], 7])
     normal = rng.permutation(np.flatnonzero(y == 1))
@@ -222,6 +310,8 @@ def split_data(
         idx = np.sort(idx)
         labels = y[idx] != 1
         if name != "train" and (labels.all() or not labels.any()):
-            raise AnomascopeError(f"the {name} set needs normal and abnormal beats; make it larger")
+            raise AnomascopeError(
+                f"the {name} set needs normal and abnormal beats; make it larger", f"{name}_size"
+            )
         out[name] = (idx, labels)
     return out

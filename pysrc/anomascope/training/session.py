@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from anomascope.nn import Autoencoder, Trainer, TrainingDiverged
 from anomascope.nn.optim import make_optimizer
 from anomascope.nn.regularizers import make_regularizer
 from anomascope.training.config import architecture_of, split_data, validate_config
+from anomascope.training.manifest import training_rows
 from anomascope.weights import save_model
 
 SCATTER_POINTS = 400
@@ -71,14 +73,24 @@ class TrainingSession:
         Pooled ECG5000 beats (see :mod:`anomascope.training.config`).
     y : ndarray, int (n,)
         Class labels 1..5 (1 = normal).
+    clock : callable, optional
+        Seconds as a float, for the time budget of :meth:`step` and the training time
+        (default :func:`time.perf_counter`; tests pass a fake clock).
     """
 
-    def __init__(self, config: Any, X: np.ndarray, y: np.ndarray) -> None:
+    def __init__(
+        self,
+        config: Any,
+        X: np.ndarray,
+        y: np.ndarray,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self._clock = clock
         y = np.asarray(y)
         pool = {"normal": int(np.sum(y == 1)), "abnormal": int(np.sum(y != 1))}
         self.config = validate_config(config, pool)
         self.X = np.ascontiguousarray(X, dtype=np.float32)
-        self.splits = split_data(self.X, y, self.config)
+        self.splits = split_data(y, self.config)
         cfg = self.config
         self.X_train = np.ascontiguousarray(self.X[self.splits["train"][0]])
         self.X_val = self.X[self.splits["validation"][0]]
@@ -148,23 +160,23 @@ class TrainingSession:
         if self.status == "diverged":
             raise AnomascopeError(f"{self.message} Reset to train again.")
         records: list[dict[str, Any]] = []
-        start = time.perf_counter()
+        start = self._clock()
         budget = max_batches if max_batches is not None else 1_000_000_000
         while self.status != "done" and budget > 0:
-            elapsed = time.perf_counter() - start
+            elapsed = self._clock() - start
             if elapsed >= max_seconds:
                 break
             self.status = "training"
             left_in_epoch = self.steps_per_epoch - self.trainer.step % self.steps_per_epoch
             guess = 1 if self._step_seconds <= 0 else (max_seconds - elapsed) / self._step_seconds
             n = int(max(1, min(left_in_epoch, budget, guess)))
-            t0 = time.perf_counter()
+            t0 = self._clock()
             try:
                 losses = self.trainer.train_steps(self.X_train, n)
             except TrainingDiverged:
                 self._diverge("the loss became infinite or not a number")
                 break
-            dt = time.perf_counter() - t0
+            dt = self._clock() - t0
             self.seconds += dt
             self._step_seconds = dt / n
             self._epoch_losses.extend(losses.tolist())
@@ -293,10 +305,7 @@ class TrainingSession:
                 "sizes": {k: len(v[0]) for k, v in self.splits.items()},
                 # which beats each set used, so a page evaluating this model on UCR TEST can
                 # leave out the beats it was trained or thresholded on
-                "rows": {
-                    "pool": "index i < 500: UCR TRAIN row i; i >= 500: UCR TEST row i - 500",
-                    **{k: v[0].tolist() for k, v in self.splits.items()},
-                },
+                "rows": training_rows(self.splits),
             },
             "metrics": {"test": last["test"], "validation": last["validation"]},
             "history": {

@@ -1,12 +1,15 @@
 // The one module that owns the Python worker. Views never talk to Python directly: app code
 // calls `python.request(type, payload)` and gets a Promise of the result.
 
+// `field` names the request or configuration field the message is about (for the training
+// configuration, its config key such as "latent_dim"), or is null.
 export class PythonError extends Error {
-  constructor({ message, kind = "internal", detail = "" }) {
+  constructor({ message, kind = "internal", detail = "", field = null }) {
     super(message);
     this.name = "PythonError";
     this.kind = kind;
     this.detail = detail;
+    this.field = field ?? null;
   }
 }
 

@@ -6,6 +6,9 @@ import { listModels } from "./model_store.js";
 
 // The page's first message is {type: "hello", payload: {datasets: [...], modelDataset}}: which
 // dataset assets (dist/data/NAME.npz) and which dataset's models to load before it is ready.
+// The hello reply is {datasets, models, modelProblems, storedProblems, schema}: `schema` is
+// Python's answer to the `schema` request (defaults, bounds, names, labels, metric definitions),
+// which the pages build their forms and texts from.
 const STAGES = [
   ["runtime", "Starting the Python runtime"],
   ["packages", "Loading numpy and the anomascope package"],
@@ -39,6 +42,7 @@ async function boot({ datasets = [], modelDataset = null } = {}) {
   progress("packages", 0);
   await pyodide.loadPackage("anomascope", { messageCallback: () => {}, errorCallback: () => {} });
   dispatch = pyodide.pyimport("anomascope.api").dispatch;
+  const schema = call("schema", {});
   const loaded = {};
   for (const [i, name] of datasets.entries()) {
     progress("data", i / datasets.length);
@@ -62,10 +66,10 @@ async function boot({ datasets = [], modelDataset = null } = {}) {
   }
   const stored = await loadStoredModels(modelDataset, new Set(everyModel.map((m) => m.name)));
   models.push(...stored.models);
-  return { datasets: loaded, models, modelProblems, storedProblems: stored.problems };
+  return { datasets: loaded, models, modelProblems, storedProblems: stored.problems, schema };
 }
 
-// Models trained or uploaded in this browser (IndexedDB, see train/model_store.js), after the
+// Models trained or uploaded in this browser (IndexedDB, see common/model_store.js), after the
 // built-in ones. A record that cannot be used is skipped and named in `problems`.
 async function loadStoredModels(modelDataset, builtIn) {
   const models = [];
@@ -131,17 +135,9 @@ function holdLifeline(name) {
   });
 }
 
-// Memory figures for the soak benchmark (bench/soak.py calls this through the DevTools
-// protocol; the page never does): the WebAssembly memory Python lives in, which only grows, so
-// it is the high-water mark, and the number of live Python objects after a collection.
-self.anomascopeMemory = () => ({
-  wasmBytes: pyodide ? pyodide._module.HEAPU8.buffer.byteLength : null,
-  pythonObjects: pyodide ? pyodide.runPython("import gc; gc.collect(); len(gc.get_objects())") : null,
-});
-
 function errorObject(err) {
   if (err && err.reply) return err.reply;
-  return { message: String(err && err.message ? err.message : err), kind: "internal" };
+  return { message: String(err && err.message ? err.message : err), kind: "internal", field: null };
 }
 
 onmessage = async ({ data: { id, type, payload } }) => {

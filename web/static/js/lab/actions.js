@@ -2,6 +2,7 @@
 // (metrics, presets), your own beats (upload), the drawing pad (live scoring) and the cost
 // table. Every number comes from Python through `python.request`; at most one request per
 // feature is in flight, and the latest input is sent when it returns.
+import { formatMetric } from "../common/metrics.js";
 
 const UPLOAD_HARD_LIMIT = 64 * 1024 * 1024;  // larger files are refused before reading them
 
@@ -17,62 +18,74 @@ function latestOnly(task) {
   };
 }
 
-export function createLabActions({ state, python, render, notify, clearNotice, $, selectBeat, setFilter }) {
-  const ex = state.explorer;
+const fmt = (v) => (typeof v === "number" ? v.toPrecision(4) : "–");
 
-  // ---- threshold explorer ------------------------------------------------------------------
-  const requestMetrics = latestOnly(async () => {
-    const model = state.model, threshold = state.threshold;
-    try {
-      const m = await python.request("threshold_metrics", { model, threshold });
-      if (model === state.model) { ex.metrics = m; if (state.section === "explorer") render(); }
-    } catch (err) { notify(err.message, "explorer"); }
-  });
-
-  async function refreshExplorer() {
-    const model = state.model;
-    try {
-      const summary = await python.request("explorer", { model });
-      if (model !== state.model) return;
-      ex.summary = summary;
-      await requestMetrics();
-    } catch (err) { notify(err.message, "explorer"); }
+export class LabActions {
+  /** @param {{state, python, render, notify, clearNotice, $, selectBeat, setFilter}} app
+   *  the page's state and its functions (see lab_app.js) */
+  constructor(app) {
+    Object.assign(this, app);
+    this.requestMetrics = latestOnly(() => this.fetchMetrics());
+    this.scoreDrawing = latestOnly(() => this.fetchDrawingScore());
+    this.measuring = null;
   }
 
-  async function loadPreset(rule, param) {
+  // ---- threshold explorer ------------------------------------------------------------------
+  async fetchMetrics() {
+    const { state } = this;
+    const model = state.model, threshold = state.threshold;
+    try {
+      const m = await this.python.request("threshold_metrics", { model, threshold });
+      if (model === state.model) { state.explorer.metrics = m; if (state.section === "explorer") this.render(); }
+    } catch (err) { this.notify(err.message, "explorer"); }
+  }
+
+  async refreshExplorer() {
+    const { state } = this;
+    const model = state.model;
+    try {
+      const summary = await this.python.request("explorer", { model });
+      if (model !== state.model) return;
+      state.explorer.summary = summary;
+      await this.requestMetrics();
+    } catch (err) { this.notify(err.message, "explorer"); }
+  }
+
+  async loadPreset(rule, param) {
+    const { state } = this;
     const model = state.model;
     const payload = { model, rule };
     if (param !== undefined) payload.param = param;
     try {
-      const p = await python.request("threshold_preset", payload);
-      if (model === state.model) { ex.presets[rule] = p; clearNotice("preset"); }
+      const p = await this.python.request("threshold_preset", payload);
+      if (model === state.model) { state.explorer.presets[rule] = p; this.clearNotice("preset"); }
       return p;
     } catch (err) {
-      notify(err.message, "preset");
+      this.notify(err.message, "preset");
       return null;
     }
   }
 
-  async function loadPresets() {
+  async loadPresets() {
+    const { $ } = this;
     const k = Number.parseFloat($("param-mean_k_std").value);
-    await Promise.all([loadPreset("model"), loadPreset("contamination"),
-                       loadPreset("mean_k_std", Number.isFinite(k) ? k : 3)]);
-    const c = ex.presets.contamination;
+    await Promise.all([this.loadPreset("model"), this.loadPreset("contamination"),
+                       this.loadPreset("mean_k_std", Number.isFinite(k) ? k : 3)]);
+    const c = this.state.explorer.presets.contamination;
     if (c) $("param-contamination").value = (c.param * 100).toFixed(1);
-    if (state.section === "explorer") render();
+    if (this.state.section === "explorer") this.render();
   }
 
-  const fmt = (v) => (typeof v === "number" ? v.toPrecision(4) : "–");
-
-  function renderPresets() {
-    const { model, contamination: c, mean_k_std: k } = ex.presets;
+  renderPresets() {
+    const { state, $ } = this;
+    const { model, contamination: c, mean_k_std: k } = state.explorer.presets;
     const info = state.models.find((m) => m.name === state.model);
     if (model) {
       const rule = model.details.manifest_rule;
       const f1 = model.details.f1;
       $("explain-model").textContent = rule === "best_f1_validation"
         ? `${fmt(model.value)}: the threshold with the best F1 on the validation part of the training data, chosen when ` +
-          `“${info.title}” was trained${typeof f1 === "number" ? ` (validation F1 ${f1.toFixed(3)})` : ""}. Best F1 on validation.`
+          `“${info.title}” was trained${typeof f1 === "number" ? ` (validation F1 ${formatMetric(f1)})` : ""}. Best F1 on validation.`
         : `${fmt(model.value)}: the threshold stored with “${info.title}”, chosen offline by the rule “${rule ?? "unknown"}”.`;
     }
     const basis = model ? `the ${model.n_validation} beats of the UCR TRAIN file (the test split is never used here)` : "";
@@ -93,56 +106,59 @@ export function createLabActions({ state, python, render, notify, clearNotice, $
       "Press a button to move the threshold there.";
   }
 
-  async function applyPreset(rule, setThreshold) {
+  async applyPreset(rule, setThreshold) {
+    const { $ } = this;
     let param;
     if (rule === "contamination") {
       const pct = Number.parseFloat($("param-contamination").value);
-      if (!(pct > 0 && pct < 100)) { notify("The expected share of anomalies must be between 0 and 100 percent.", "preset"); return; }
+      if (!(pct > 0 && pct < 100)) { this.notify("The expected share of anomalies must be between 0 and 100 percent.", "preset"); return; }
       param = pct / 100;
     } else if (rule === "mean_k_std") {
       param = Number.parseFloat($("param-mean_k_std").value);
-      if (!(param >= 0 && param <= 20)) { notify("k must be a number between 0 and 20.", "preset"); return; }
+      if (!(param >= 0 && param <= 20)) { this.notify("k must be a number between 0 and 20.", "preset"); return; }
     }
-    const p = await loadPreset(rule, param);
+    const p = await this.loadPreset(rule, param);
     if (p) setThreshold(p.value);
   }
 
   // ---- your own beats ----------------------------------------------------------------------
-  async function refreshUserScores() {
+  async refreshUserScores() {
+    const { state } = this;
     if (!state.user) return;
     const model = state.model;
     try {
-      const { scores } = await python.request("user_scores", { model });
+      const { scores } = await this.python.request("user_scores", { model });
       if (model === state.model) state.user.scores = scores.data;
     } catch (err) {
-      notify(`Your beats could not be scored: ${err.message}`, "upload");
+      this.notify(`Your beats could not be scored: ${err.message}`, "upload");
     }
   }
 
-  function uploadProblem(message) {
-    $("upload-error").textContent = message;
-    $("upload-error").hidden = !message;
+  uploadProblem(message) {
+    this.$("upload-error").textContent = message;
+    this.$("upload-error").hidden = !message;
   }
 
-  async function upload(file) {
-    uploadProblem("");
+  async upload(file) {
+    const { state, $ } = this;
+    this.uploadProblem("");
     if (!file) return;
     if (file.size > UPLOAD_HARD_LIMIT) {
-      uploadProblem(`${file.name}: this file is far larger than the 5 MB limit, so it was not read.`);
+      this.uploadProblem(`${file.name}: this file is far larger than the 5 MB limit, so it was not read.`);
       return;
     }
     $("upload-status").textContent = `Reading ${file.name}…`;
     let reply;
     try {
       const data = new Uint8Array(await file.arrayBuffer());
-      reply = await python.request("upload_beats", { name: file.name, data });
+      reply = await this.python.request("upload_beats", { name: file.name, data });
     } catch (err) {
       $("upload-status").textContent = state.user ? `Still showing ${state.user.name}.` : "";
-      uploadProblem(`Could not use this file. ${err.message}`);
+      this.uploadProblem(`Could not use this file. ${err.message}`);
       return;
     }
     state.user = { X: reply.X, y: reply.y, n: reply.n, labelled: reply.labelled, name: file.name, scores: null };
-    await refreshUserScores();
+    await this.refreshUserScores();
     let option = $("class-filter").querySelector('option[value="user"]');
     if (!option) { option = new Option("", "user"); $("class-filter").append(option); }
     option.textContent = `Your beats (${reply.n})`;
@@ -150,23 +166,24 @@ export function createLabActions({ state, python, render, notify, clearNotice, $
       (reply.labelled ? ", with labels: they also count in the threshold explorer's metrics."
         : ", without labels: they are scored, but cannot count in the explorer's metrics.") +
       " They are in the viewer under “Your beats”.";
-    setFilter("user");
-    await refreshExplorer();
+    this.setFilter("user");
+    await this.refreshExplorer();
   }
 
   // ---- drawing -----------------------------------------------------------------------------
-  const scoreDrawing = latestOnly(async () => {
+  async fetchDrawingScore() {
+    const { state } = this;
     const d = state.drawing, model = state.model, version = d.version;
     const strokes = d.strokes.filter((s) => s.length > 0);
     if (!strokes.length) {
       d.result = null; d.error = false; d.scoredVersion = version;
       d.message = "Draw a beat on the pad to score it.";
-      render();
+      this.render();
       return;
     }
     const t0 = performance.now();
     try {
-      const r = await python.request("draw_beat", { model, strokes });
+      const r = await this.python.request("draw_beat", { model, strokes });
       if (model !== state.model) return;
       d.result = r; d.error = false; d.scoredVersion = version;
       d.message = `Scored: you drew ${r.n_drawn} of the 140 time steps; the rest were filled by the rule below.`;
@@ -175,75 +192,74 @@ export function createLabActions({ state, python, render, notify, clearNotice, $
       d.message = err.kind === "input" ? err.message : `Could not score the drawing: ${err.message}`;
     }
     if (state.section === "draw") {
-      render();
+      this.render();
       // Round trip from sending the strokes to the score and reconstruction drawn (for benchmarks).
       d.roundTrips = [...(d.roundTrips ?? []).slice(-199), performance.now() - t0];
-      $("draw-pad").dataset.roundTrips = d.roundTrips.map((v) => v.toFixed(2)).join(" ");
+      this.$("draw-pad").dataset.roundTrips = d.roundTrips.map((v) => v.toFixed(2)).join(" ");
     }
-  });
-
-  function drawingChanged(strokes, final) {
-    state.drawing.strokes = strokes;
-    state.drawing.version += 1;
-    if (final) render();
-    scoreDrawing();
   }
 
-  function startFromRealBeat() {
-    const b = state.inspected;
+  drawingChanged(strokes, final) {
+    this.state.drawing.strokes = strokes;
+    this.state.drawing.version += 1;
+    if (final) this.render();
+    this.scoreDrawing();
+  }
+
+  rescoreDrawing() {
+    return this.state.drawing.strokes.length ? this.scoreDrawing() : Promise.resolve();
+  }
+
+  startFromRealBeat() {
+    const b = this.state.inspected;
     if (!b) return;
     const pts = new Float32Array(2 * b.beat.data.length);
     b.beat.data.forEach((v, i) => { pts[2 * i] = i; pts[2 * i + 1] = v; });
-    state.drawing.strokes = [pts];
-    state.drawing.version += 1;
-    render();
-    scoreDrawing();
+    this.state.drawing.strokes = [pts];
+    this.state.drawing.version += 1;
+    this.render();
+    this.scoreDrawing();
   }
 
   // ---- cost table --------------------------------------------------------------------------
-  let measuring = null;
-  async function measureCosts(force) {
-    if (measuring) return measuring;
-    measuring = (async () => {
+  async measureCosts(force) {
+    if (this.measuring) return this.measuring;
+    const { state } = this;
+    this.measuring = (async () => {
       for (const m of state.models) {
         if (!force && state.timings[m.name]) continue;
         delete state.timings[m.name];
-        if (state.section === "models") render();
+        if (state.section === "models") this.render();
         try {
-          state.timings[m.name] = await python.request("time_inference", { model: m.name, repeats: 3 });
+          state.timings[m.name] = await this.python.request("time_inference", { model: m.name, repeats: 3 });
         } catch (err) {
           state.timings[m.name] = `failed: ${err.message}`;
         }
       }
-      if (state.section === "models") render();
+      if (state.section === "models") this.render();
     })();
-    try { await measuring; } finally { measuring = null; }
+    try { await this.measuring; } finally { this.measuring = null; }
   }
 
-  function wire({ setThreshold }) {
+  wire({ setThreshold }) {
+    const { $ } = this;
     for (const rule of ["model", "contamination", "mean_k_std"]) {
-      $(`preset-${rule}`).addEventListener("click", () => applyPreset(rule, setThreshold));
+      $(`preset-${rule}`).addEventListener("click", () => this.applyPreset(rule, setThreshold));
     }
     for (const rule of ["contamination", "mean_k_std"]) {
       $(`param-${rule}`).addEventListener("change", async (e) => {
         const v = Number.parseFloat(e.target.value);
         const param = rule === "contamination" ? v / 100 : v;
-        if (await loadPreset(rule, param)) render();
+        if (await this.loadPreset(rule, param)) this.render();
       });
     }
     $("upload-input").addEventListener("change", async (e) => {
-      await upload(e.target.files[0]);
+      await this.upload(e.target.files[0]);
       e.target.value = "";
     });
-    $("draw-clear").addEventListener("click", () => drawingChanged([], true));
-    $("draw-undo").addEventListener("click", () => drawingChanged(state.drawing.strokes.slice(0, -1), true));
-    $("draw-real").addEventListener("click", startFromRealBeat);
-    $("measure-costs").addEventListener("click", () => measureCosts(true));
+    $("draw-clear").addEventListener("click", () => this.drawingChanged([], true));
+    $("draw-undo").addEventListener("click", () => this.drawingChanged(this.state.drawing.strokes.slice(0, -1), true));
+    $("draw-real").addEventListener("click", () => this.startFromRealBeat());
+    $("measure-costs").addEventListener("click", () => this.measureCosts(true));
   }
-
-  return {
-    requestMetrics, refreshExplorer, loadPresets, renderPresets, refreshUserScores,
-    rescoreDrawing: () => (state.drawing.strokes.length ? scoreDrawing() : Promise.resolve()),
-    drawingChanged, measureCosts, wire,
-  };
 }

@@ -1,14 +1,9 @@
 // AUC per training epoch, with the replay's current epoch marked (a ring and a rule).
-import { COLORS, fitCanvas, scale } from "../views/canvas.js";
+import { CanvasView, COLORS, scale } from "../views/canvas.js";
 
-export class AucChart {
-  constructor(canvas) {
-    this.canvas = canvas;
-  }
-
+export class AucChart extends CanvasView {
   /** @param {{epoch: Int32Array, auc: Float32Array, current: number}|null} s  (current = index) */
-  update(s) {
-    const { ctx, width, height } = fitCanvas(this.canvas);
+  draw(ctx, width, height, s) {
     if (!s || width < 10) return;
     const pad = { l: 44, r: 12, t: 12, b: 30 };
     const n = s.auc.length;
@@ -17,7 +12,6 @@ export class AucChart {
     lo = Math.max(0, Math.floor(lo * 10) / 10);
     const x = scale(0, Math.max(1, n - 1), pad.l, width - pad.r);
     const y = scale(lo, 1, height - pad.b, pad.t);
-    ctx.font = "11px system-ui, sans-serif";
     ctx.fillStyle = COLORS.muted;
     ctx.strokeStyle = COLORS.grid;
     for (let v = lo; v <= 1.0001; v += (1 - lo) / 4) {

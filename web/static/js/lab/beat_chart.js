@@ -18,8 +18,9 @@ export class BeatChart extends CanvasView {
       ctx.beginPath(); ctx.moveTo(pad.l, y(v)); ctx.lineTo(width - pad.r, y(v)); ctx.stroke();
       ctx.fillText(String(v), 8, y(v) + 4);
     }
-    for (let t = 0; t < n; t += 20) ctx.fillText(String(t), x(t) - 6, height - 10);
-    ctx.fillText("time step", width - pad.r - 52, height - 10);
+    const title = width - pad.r - 52;  // where the axis title starts; ticks stop short of it
+    for (let t = 0; t < n && x(t) + 14 < title; t += 20) ctx.fillText(String(t), x(t) - 6, height - 10);
+    ctx.fillText("time step", title, height - 10);
     if (!s) return;
     ctx.fillStyle = COLORS.error;
     ctx.beginPath();

@@ -1,9 +1,10 @@
-// The model comparison table (DOM text only). One row per ECG model.
+// The model comparison table (DOM text only). One row per ECG model. A metric that is
+// undefined, or a number that was not recorded, shows as "–".
+import { formatMetric, UNDEFINED_TEXT } from "../common/metrics.js";
 
 const fmt = {
-  num: (v, digits = 3) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "—"),
-  int: (v) => (typeof v === "number" ? v.toLocaleString("en") : "—"),
-  bytes: (v) => (typeof v !== "number" ? "—" : v < 1024 ? `${v} B` : v < 1048576 ? `${(v / 1024).toFixed(1)} KB`
+  int: (v) => (typeof v === "number" ? v.toLocaleString("en") : UNDEFINED_TEXT),
+  bytes: (v) => (typeof v !== "number" ? UNDEFINED_TEXT : v < 1024 ? `${v} B` : v < 1048576 ? `${(v / 1024).toFixed(1)} KB`
     : `${(v / 1048576).toFixed(2)} MB`),
   seconds: (v) => (typeof v !== "number" ? "not recorded" : v < 60 ? `${v.toFixed(1)} s` : `${(v / 60).toFixed(1)} min`),
 };
@@ -20,7 +21,7 @@ export class CostTable {
       const auc = test.roc_auc ?? test.auc;
       const timing = timings[m.name];
       const cells = [
-        m.title, m.kind, fmt.num(auc), fmt.num(test.f1), fmt.int(m.parameters), fmt.bytes(m.file_bytes),
+        m.title, m.kind, formatMetric(auc), formatMetric(test.f1), fmt.int(m.parameters), fmt.bytes(m.file_bytes),
         fmt.seconds(m.training_seconds),
         timing == null ? "measuring…" : typeof timing === "string" ? timing
           : `${(timing.seconds_median * 1000).toFixed(1)} ms`,

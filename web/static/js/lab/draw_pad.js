@@ -3,8 +3,10 @@
 // Owns only the stroke being drawn and the keyboard cursor; finished strokes live in the app
 // state. Keyboard: ←/→ move a cursor along the time steps, ↑/↓ raise or lower the beat there.
 // A run of key edits is one stroke through all 140 time steps (so Undo removes the run); it
-// starts from the beat as the model last saw it, or from a flat line.
-import { COLORS, drawPolyline, fitCanvas, scale } from "../views/canvas.js";
+// starts from the beat as the model last saw it, or from a flat line. The canvas reports its
+// scale in `data-plot` (JSON: the CSS-pixel x of the first and last time step, the y of the
+// lowest and highest value, and those values), so that a caller can point at (step, value).
+import { CanvasView, COLORS, drawPolyline, scale } from "../views/canvas.js";
 
 export const PAD_RANGE = { lo: -5, hi: 5, n: 140 };
 const PAD = { l: 40, r: 12, t: 12, b: 30 };
@@ -14,17 +16,16 @@ const KEYS = {
   ArrowUp: [0, 0.1, 0, 1], ArrowDown: [0, -0.1, 0, -1], PageUp: [0, 1], PageDown: [0, -1],
 };
 
-export class DrawPad {
+export class DrawPad extends CanvasView {
   /** @param {HTMLCanvasElement} canvas
    *  @param {{onChange: (strokes: Float32Array[], final: boolean) => void, cursorLabel: HTMLElement}} options
    *  (cursorLabel: where the keyboard cursor's time step and value are written) */
   constructor(canvas, { onChange, cursorLabel }) {
-    this.canvas = canvas;
+    super(canvas);
     this.onChange = onChange;
     this.cursorLabel = cursorLabel;
     this.strokes = [];
     this.current = null;   // number[] of x, y pairs while the pointer is down
-    this.last = null;
     this.cursor = Math.floor(PAD_RANGE.n / 2);  // keyboard cursor: a time step
     canvas.addEventListener("keydown", (e) => this.key(e));
     canvas.addEventListener("focus", () => this.redraw());
@@ -113,11 +114,7 @@ export class DrawPad {
   values() {
     const last = this.strokes.at(-1);
     if (last && last.keyboard) return last.filter((_, j) => j % 2 === 1);
-    return this.last && this.last.result ? this.last.result.beat.data : null;
-  }
-
-  redraw() {
-    if (this.last) this.update(this.last);
+    return this.data && this.data.result ? this.data.result.beat.data : null;
   }
 
   describeCursor() {
@@ -130,23 +127,19 @@ export class DrawPad {
 
   /** @param {{strokes: Float32Array[], result: {beat, reconstruction}|null}} s */
   update(s) {
-    this.last = s;
     if (!this.current) this.strokes = s.strokes;
-    const { ctx, width, height } = fitCanvas(this.canvas);
-    if (width < 10) return;
+    super.update(s);
+  }
+
+  draw(ctx, width, height, s) {
+    if (!s || width < 10) return;
     const { x, y } = this.scales();
+    this.canvas.dataset.plot = JSON.stringify({
+      left: x(0), right: x(PAD_RANGE.n - 1), bottom: y(PAD_RANGE.lo), top: y(PAD_RANGE.hi),
+      lo: PAD_RANGE.lo, hi: PAD_RANGE.hi, steps: PAD_RANGE.n,
+    });
     ctx.save();
-    ctx.font = "11px system-ui, sans-serif";
-    ctx.fillStyle = COLORS.muted;
-    ctx.strokeStyle = COLORS.grid;
-    for (let v = PAD_RANGE.lo; v <= PAD_RANGE.hi; v++) {
-      ctx.strokeStyle = v === 0 ? "#c9cfdb" : COLORS.grid;
-      ctx.beginPath(); ctx.moveTo(PAD.l, y(v)); ctx.lineTo(width - PAD.r, y(v)); ctx.stroke();
-      ctx.fillText(String(v), 12, y(v) + 4);
-    }
-    for (let t = 0; t < PAD_RANGE.n; t += 20) ctx.fillText(String(t), x(t) - 6, height - 12);
-    ctx.fillText("time step →", width - PAD.r - 70, height - 12);
-    ctx.fillText("value ↑", PAD.l + 4, PAD.t + 10);
+    this.drawAxes(ctx, width, height, x, y);
     ctx.beginPath(); ctx.rect(PAD.l, PAD.t, width - PAD.l - PAD.r, height - PAD.t - PAD.b); ctx.clip();
     const r = s.result;
     if (r) {
@@ -158,16 +151,9 @@ export class DrawPad {
       ctx.closePath();
       ctx.fill();
     }
-    ctx.strokeStyle = COLORS.stroke;
-    ctx.lineWidth = 5;
-    ctx.lineCap = ctx.lineJoin = "round";
-    for (const stroke of this.all()) {
-      ctx.beginPath();
-      for (let i = 0; i < stroke.length; i += 2) ctx.lineTo(x(stroke[i]), y(stroke[i + 1]));
-      if (stroke.length === 2) ctx.arc(x(stroke[0]), y(stroke[1]), 2, 0, 2 * Math.PI);
-      ctx.stroke();
-    }
+    this.drawStrokes(ctx, x, y);
     if (r) {
+      // the model's view: the beat solid, its reconstruction dashed
       ctx.lineWidth = 2;
       ctx.strokeStyle = COLORS.ink;
       drawPolyline(ctx, r.beat.data, x, y);
@@ -177,19 +163,46 @@ export class DrawPad {
       ctx.setLineDash([]);
     }
     const values = this.describeCursor();
-    if (document.activeElement === this.canvas) {
-      // the keyboard cursor: a dotted rule at the time step and a ring at its value
-      const cx = x(this.cursor);
-      ctx.strokeStyle = COLORS.ink;
-      ctx.lineWidth = 1.5;
-      ctx.setLineDash([2, 3]);
-      ctx.beginPath(); ctx.moveTo(cx, PAD.t); ctx.lineTo(cx, height - PAD.b); ctx.stroke();
-      ctx.setLineDash([]);
-      if (values) {
-        ctx.lineWidth = 2;
-        ctx.beginPath(); ctx.arc(cx, y(values[this.cursor]), 6, 0, 2 * Math.PI); ctx.stroke();
-      }
-    }
+    if (document.activeElement === this.canvas) this.drawCursor(ctx, height, x(this.cursor), values && y(values[this.cursor]));
     ctx.restore();
+  }
+
+  drawAxes(ctx, width, height, x, y) {
+    ctx.fillStyle = COLORS.muted;
+    for (let v = PAD_RANGE.lo; v <= PAD_RANGE.hi; v++) {
+      ctx.strokeStyle = v === 0 ? "#c9cfdb" : COLORS.grid;
+      ctx.beginPath(); ctx.moveTo(PAD.l, y(v)); ctx.lineTo(width - PAD.r, y(v)); ctx.stroke();
+      ctx.fillText(String(v), 12, y(v) + 4);
+    }
+    const title = width - PAD.r - 70;  // where the axis title starts; ticks stop short of it
+    for (let t = 0; t < PAD_RANGE.n && x(t) + 14 < title; t += 20) ctx.fillText(String(t), x(t) - 6, height - 12);
+    ctx.fillText("time step →", title, height - 12);
+    ctx.fillText("value ↑", PAD.l + 4, PAD.t + 10);
+  }
+
+  /** The user's strokes, thick and round; a single point as a dot. */
+  drawStrokes(ctx, x, y) {
+    ctx.strokeStyle = COLORS.stroke;
+    ctx.lineWidth = 5;
+    ctx.lineCap = ctx.lineJoin = "round";
+    for (const stroke of this.all()) {
+      ctx.beginPath();
+      for (let i = 0; i < stroke.length; i += 2) ctx.lineTo(x(stroke[i]), y(stroke[i + 1]));
+      if (stroke.length === 2) ctx.arc(x(stroke[0]), y(stroke[1]), 2, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+  }
+
+  /** The keyboard cursor: a dotted rule at pixel `cx` and a ring at `cy` (null: not drawn yet). */
+  drawCursor(ctx, height, cx, cy) {
+    ctx.strokeStyle = COLORS.ink;
+    ctx.lineWidth = 1.5;
+    ctx.setLineDash([2, 3]);
+    ctx.beginPath(); ctx.moveTo(cx, PAD.t); ctx.lineTo(cx, height - PAD.b); ctx.stroke();
+    ctx.setLineDash([]);
+    if (cy !== null) {
+      ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.arc(cx, cy, 6, 0, 2 * Math.PI); ctx.stroke();
+    }
   }
 }

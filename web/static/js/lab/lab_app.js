@@ -1,10 +1,12 @@
 // Page controller of the ECG lab: one state object; user actions -> state -> worker requests ->
-// state -> views. The lab's feature actions (explorer, upload, drawing, costs) live in
-// lab_actions.js and work on this same state; views only draw what they are given.
+// state -> views. The lab's feature actions (explorer, upload, drawing, costs; the "how it
+// works" section; the training replay) live in actions.js, about.js and replay.js and work on
+// this same state; views only draw what they are given.
 import { PythonClient } from "../common/client.js";
+import { formatMetric } from "../common/metrics.js";
 import { readHash, writeHash, SECTIONS } from "./url_state.js";
 import { createAboutActions } from "./about.js";
-import { createLabActions } from "./actions.js";
+import { LabActions } from "./actions.js";
 import { createReplayActions } from "./replay.js";
 import { AucChart } from "./auc_chart.js";
 import { ClassMeans } from "./class_means.js";
@@ -20,9 +22,9 @@ import { RocChart } from "../views/roc.js";
 import { keepFocusClearOf } from "../common/sticky.js";
 
 const $ = (id) => document.getElementById(id);
-const KIND_LABELS = { autoencoder: "Autoencoder", vae: "Variational autoencoder", seq2seq: "Seq2seq LSTM", pca: "PCA" };
 
 const state = {
+  schema: null,         // Python's labels, bounds and metric definitions (from the hello reply)
   section: "viewer",
   ecg: null,            // {test_X: {shape, data}, test_y: {data}, class_names}
   models: [],           // model summaries from the worker
@@ -88,7 +90,7 @@ const views = {
   classes: new ClassMeans($("about-classes")),
 };
 
-const lab = createLabActions({ state, python, render, notify, clearNotice, $, selectBeat, setFilter });
+const lab = new LabActions({ state, python, render, notify, clearNotice, $, selectBeat, setFilter });
 const replay = createReplayActions({ state, python, render, $ });
 const about = createAboutActions({ state, python, render, notify, clearNotice, $, views });
 const { renderAbout, loadAbout } = about;
@@ -189,7 +191,7 @@ function renderViewer() {
 
 function renderExplorer() {
   const { summary, metrics } = state.explorer;
-  views.metrics.update({ summary, metrics });
+  views.metrics.update({ summary, metrics, definitions: state.schema.metrics.definitions });
   views.histogram.update(summary && { edges: summary.edges.data, normal: summary.normal.data,
                                       abnormal: summary.abnormal.data, log: summary.log, threshold: state.threshold });
   views.roc.update(summary && summary.roc_fpr.data.length ? {
@@ -234,7 +236,7 @@ function renderReplay() {
   $("replay-epoch").value = String(e);
   const auc = d.auc.data[e];
   $("replay-readout").textContent = `epoch ${d.epoch.data[e]} of ${d.epoch.data[d.epoch.data.length - 1]}` +
-    ` · test AUC ${Number.isFinite(auc) ? auc.toFixed(3) : "–"}` +
+    ` · test AUC ${formatMetric(auc)}` +
     (Number.isFinite(d.loss.data[e]) ? ` · training loss ${d.loss.data[e].toPrecision(3)}` : "");
   $("replay-play").textContent = r.playing ? "❚❚ Pause" : "▶ Play";
   $("replay-play").setAttribute("aria-pressed", String(r.playing));
@@ -338,11 +340,14 @@ function wire() {
 
 async function start() {
   try {
-    const { datasets, models, modelProblems = [] } = await python.ready;
+    const { datasets, models, modelProblems = [], schema } = await python.ready;
     const ecg = datasets.ecg5000;
     state.ecg = ecg;
+    state.schema = schema;
+    // A model without a title of its own is named by its kind's title from Python.
+    const kindTitle = (kind) => schema.kinds.labels[kind]?.title;
     state.models = models.filter((m) => m.dataset === "ecg5000" && m.reconstructs).map((m) => ({
-      ...m, title: m.title === m.name && KIND_LABELS[m.kind] ? `${KIND_LABELS[m.kind]} (${m.name})` : m.title,
+      ...m, title: m.title === m.name && kindTitle(m.kind) ? `${kindTitle(m.kind)} (${m.name})` : m.title,
     }));
     if (!state.models.length) throw new Error("no ECG model was found in this build");
     $("model-picker").replaceChildren(...state.models.map((m) => new Option(m.title, m.name)));

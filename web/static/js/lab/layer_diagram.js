@@ -1,15 +1,10 @@
 // The active model's layers as columns of units (height grows with the unit count), with the
 // narrowest column (the bottleneck) highlighted and every width labelled in text.
-import { COLORS, alpha, fitCanvas } from "../views/canvas.js";
+import { CanvasView, COLORS, alpha } from "../views/canvas.js";
 
-export class LayerDiagram {
-  constructor(canvas) {
-    this.canvas = canvas;
-  }
-
+export class LayerDiagram extends CanvasView {
   /** @param {{layers: {units: number, label: string}[]}|null} s */
-  update(s) {
-    const { ctx, width, height } = fitCanvas(this.canvas);
+  draw(ctx, width, height, s) {
     if (!s || !s.layers.length || width < 10) return;
     const n = s.layers.length;
     const maxUnits = Math.max(...s.layers.map((l) => l.units));
@@ -18,7 +13,6 @@ export class LayerDiagram {
     const step = (width - 20 - colW) / Math.max(1, n - 1);
     const top = 16, bottom = height - 44, mid = (top + bottom) / 2;
     const h = (u) => Math.max(8, (bottom - top) * Math.sqrt(u / maxUnits));
-    ctx.font = "11px system-ui, sans-serif";
     ctx.textAlign = "center";
     // connections
     ctx.fillStyle = alpha(COLORS.normal, 0.1);

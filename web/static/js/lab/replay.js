@@ -1,6 +1,8 @@
 // Training replay: loads the active model's exported per-epoch history (validated by Python)
-// and steps through it with a scrubber and a play button (one timer, stopped when hidden).
-// Visitors who prefer reduced motion get a calm step a second instead of an animation.
+// and steps through it with a scrubber and a play button, on the shared Player clock (stopped
+// when the section is left). Visitors who prefer reduced motion get a calm step a second
+// instead of an animation.
+import { Player } from "../common/player.js";
 
 const FRAME_MS = 70;
 const CALM_FRAME_MS = 1000;
@@ -9,7 +11,21 @@ const SAFE_FILE = /^[\w.-]+\.json$/;
 
 export function createReplayActions({ state, python, render, $ }) {
   const cache = new Map();   // model name -> reply of training_replay
-  let timer = 0;
+  // One tick = one epoch. The lab's render() draws the whole section, so the Player calls it
+  // only on frames where the epoch moved or the play state changed.
+  const player = new Player({ onTicks: advance, onRender: render, maxTicksPerFrame: 1 });
+
+  function advance(ticks) {
+    const r = state.replay;
+    if (!r.playing) return 0;
+    if (state.section !== "replay" || !r.data) { stop(); return 0; }
+    const last = r.data.epoch.data.length - 1;
+    const to = Math.min(last, r.epoch + ticks);
+    const taken = to - r.epoch;
+    r.epoch = to;
+    if (to >= last) stop();
+    return taken;
+  }
 
   async function loadReplay() {
     const model = state.models.find((m) => m.name === state.model);
@@ -44,8 +60,7 @@ export function createReplayActions({ state, python, render, $ }) {
   }
 
   function stop() {
-    clearInterval(timer);
-    timer = 0;
+    if (player.playing) player.pause();
     state.replay.playing = false;
   }
 
@@ -57,12 +72,8 @@ export function createReplayActions({ state, python, render, $ }) {
     r.playing = true;
     const frameMs = reducedMotion.matches ? CALM_FRAME_MS : FRAME_MS;
     $("replay-play").dataset.frameMs = String(frameMs);
-    timer = setInterval(() => {
-      if (state.section !== "replay" || !r.data) { stop(); render(); return; }
-      r.epoch += 1;
-      if (r.epoch >= r.data.epoch.data.length - 1) { r.epoch = r.data.epoch.data.length - 1; stop(); }
-      render();
-    }, frameMs);
+    player.setSpeed(frameMs);
+    player.play();
     render();
   }
 

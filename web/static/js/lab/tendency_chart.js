@@ -1,23 +1,19 @@
 // An abnormal beat, the model's reconstruction of it, and the mean normal beat: does the
 // reconstruction follow the beat, or fall back towards what "normal" looks like?
-import { COLORS, drawPolyline, fitCanvas, scale } from "../views/canvas.js";
+import { CanvasView, COLORS, drawPolyline, scale } from "../views/canvas.js";
 
-export class TendencyChart {
-  constructor(canvas) {
-    this.canvas = canvas;
-  }
-
+export class TendencyChart extends CanvasView {
   /** @param {{beat: Float32Array, reconstruction: Float32Array, meanNormal: Float32Array}|null} s */
-  update(s) {
-    const { ctx, width, height } = fitCanvas(this.canvas);
+  draw(ctx, width, height, s) {
     if (!s || width < 10) return;
     const pad = { l: 36, r: 10, t: 10, b: 24 };
     let lo = Infinity, hi = -Infinity;
-    for (const arr of [s.beat, s.reconstruction, s.meanNormal]) for (const v of arr) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    for (const arr of [s.beat, s.reconstruction, s.meanNormal]) {
+      for (const v of arr) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    }
     const n = s.beat.length;
     const x = scale(0, n - 1, pad.l, width - pad.r);
     const y = scale(lo, hi, height - pad.b, pad.t);
-    ctx.font = "11px system-ui, sans-serif";
     ctx.fillStyle = COLORS.muted;
     ctx.strokeStyle = COLORS.grid;
     for (let v = Math.ceil(lo); v <= Math.floor(hi); v++) {
@@ -29,6 +25,7 @@ export class TendencyChart {
     for (let i = 0; i < n; i++) ctx.lineTo(x(i), y(s.beat[i]));
     for (let i = n - 1; i >= 0; i--) ctx.lineTo(x(i), y(s.reconstruction[i]));
     ctx.closePath(); ctx.fill();
+    // mean normal beat dotted, the beat solid, its reconstruction dashed
     ctx.lineWidth = 2;
     ctx.strokeStyle = COLORS.normal;
     ctx.setLineDash([2, 3]);

@@ -33,11 +33,17 @@ export function readHash(hash, modelNames, nBeats) {
   return { values, problems };
 }
 
-export function writeHash(state) {
+/** The hash that reproduces `state` (its section, model, selected beat and threshold). */
+export function hashOf(state) {
   const params = new URLSearchParams({
     section: state.section, model: state.model,
     beat: `${state.source === "user" ? "u" : ""}${state.selected}`, threshold: state.threshold.toPrecision(5),
   });
-  const next = `#${params}`;
+  return `#${params}`;
+}
+
+/** Put the state's hash in the address bar without adding a history entry. */
+export function writeHash(state) {
+  const next = hashOf(state);
   if (location.hash !== next) history.replaceState(null, "", next);
 }

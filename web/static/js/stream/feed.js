@@ -17,6 +17,9 @@ const COLUMNS = [
   ["dst_host_count", "host cnt", "dst_host_count: connections to the same destination host (last 100 connections)"],
 ];
 
+/** What the feed's columns depend on: the running tracks and their thresholds. */
+const tracksKey = (tracks) => tracks.map((t) => `${t.name}:${t.threshold}`).join("|");
+
 /** Set a cell's text if it differs; true when written. */
 function put(cell, text) {
   if (cell.textContent === text) return false;
@@ -45,23 +48,23 @@ export class ConnectionFeed {
     this.tracksKey = "";
   }
 
-  /** Rebuild the header for the active tracks and redraw the newest rows. */
-  rebuild(state) {
+  /** Rebuild the header for the running tracks and redraw the newest rows. */
+  rebuild(view) {
     const cells = [
       this.th("#", "Position in the stream (tick)"),
       this.th("truth", "The true label from the KDD file: normal or the attack type"),
       ...this.columns.map((c) => this.th(c.short, c.title)),
-      ...state.active.map((t) => {
+      ...view.tracks.map((t) => {
         const th = this.th(t.short, `${t.title}: its verdict (▲ attack / ● normal); ✗ = wrong`);
         th.className = "call";
         return th;
       }),
     ];
     this.head.replaceChildren(...cells);
-    this.tracksKey = state.active.map((t) => `${t.name}:${t.threshold}`).join("|");
+    this.tracksKey = tracksKey(view.tracks);
     this.body.replaceChildren();
-    this.shown = Math.max(0, state.tick - ROWS);
-    this.update(state);
+    this.shown = Math.max(0, view.tick - ROWS);
+    this.update(view);
   }
 
   th(text, title) {
@@ -72,31 +75,33 @@ export class ConnectionFeed {
     return th;
   }
 
-  update(state) {
-    const key = state.active.map((t) => `${t.name}:${t.threshold}`).join("|");
-    if (key !== this.tracksKey || state.tick < this.shown) return this.rebuild(state);
-    if (state.tick === this.shown) return;
+  /** Show the newest rows up to `tick`: `order` maps play positions to stream rows, `tracks`
+   * are the running strategies (one verdict column each). */
+  update(view) {
+    const { tracks, tick } = view;
+    if (tracksKey(tracks) !== this.tracksKey || tick < this.shown) return this.rebuild(view);
+    if (tick === this.shown) return;
     // Fixed rows, top = newest: only cells whose text changes are written, and no row is
     // moved or created once the feed is full (moving rows would rebuild their layout).
-    const count = Math.min(ROWS, state.tick);
-    while (this.body.rows.length < count) this.body.append(this.newRow(state));
-    for (let i = 0; i < count; i++) this.fill(this.body.rows[i], state, state.tick - 1 - i);
-    this.shown = state.tick;
+    const count = Math.min(ROWS, tick);
+    while (this.body.rows.length < count) this.body.append(this.newRow(tracks));
+    for (let i = 0; i < count; i++) this.fill(this.body.rows[i], view, tick - 1 - i);
+    this.shown = tick;
   }
 
-  newRow(state) {
+  newRow(tracks) {
     const tr = document.createElement("tr");
-    const n = 2 + this.columns.length + state.active.length;
+    const n = 2 + this.columns.length + tracks.length;
     tr.cells_ = Array.from({ length: n }, () => tr.appendChild(document.createElement("td")));
     tr.cells_[0].className = "pos";
     tr.cells_[1].className = "truth";
-    state.active.forEach((t, i) => { tr.cells_[2 + this.columns.length + i].dataset.strategy = t.name; });
+    tracks.forEach((t, i) => { tr.cells_[2 + this.columns.length + i].dataset.strategy = t.name; });
     return tr;
   }
 
-  fill(tr, state, p) {
+  fill(tr, { tracks, order }, p) {
     const { data } = this;
-    const r = state.order[p];
+    const r = order[p];
     const attack = data.anomaly.data[r] === 1;
     const cells = tr.cells_;
     const cls = attack ? "attack" : "normal";
@@ -109,7 +114,7 @@ export class ConnectionFeed {
       const vocab = data.vocabularies[c.name];
       put(cells[2 + j], vocab ? (vocab[v] ?? String(v)) : compact(v));
     });
-    state.active.forEach((t, i) => {
+    tracks.forEach((t, i) => {
       const cell = cells[2 + this.columns.length + i];
       const flagged = t.flagged(p);
       const wrong = flagged !== attack;

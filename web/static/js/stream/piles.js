@@ -1,24 +1,11 @@
-// Visualized: one canvas per strategy, one square per connection. Connections called attacks
-// pile from the left edge, those called normal from the right edge, column by column from the
-// outside in; the grid has room for the whole stream from the start (one spare column, so two
-// partly filled columns never collide). Colour and shape show the truth: attacks are large dark
-// (vermillion) squares, normal connections small light (sky blue) ones. Only new squares are
-// drawn each frame; the newest-square highlight is a small element moved over the canvas.
+// Visualized: one canvas per strategy, one square per connection, in the piles of
+// pile_layout.js (called attacks from the left edge, called normal from the right). Colour and
+// shape show the truth: attacks are large dark (vermillion) squares, normal connections small
+// light (sky blue) ones. Only new squares are drawn each frame (so these canvases keep their
+// pixels between frames, unlike a CanvasView); the newest-square highlight is a small element
+// moved over the canvas.
 import { COLORS } from "../views/canvas.js";
-
-/** Grid for n squares in a canvas `widthPx` device pixels wide: cell size, columns, rows. */
-export function pileLayout(n, widthPx, aspect = 0.5) {
-  const target = Math.max(2, Math.floor(Math.sqrt((widthPx * widthPx * aspect) / n)));
-  for (let cell = target; cell >= 2; cell--) {
-    const cols = Math.floor(widthPx / cell);
-    if (cols < 3) continue;
-    const rows = Math.ceil(n / (cols - 1));
-    return { cell, cols, rows, width: cols * cell, height: rows * cell };
-  }
-  const cols = Math.max(3, Math.floor(widthPx / 2));
-  const rows = Math.ceil(n / (cols - 1));
-  return { cell: 2, cols, rows, width: cols * 2, height: rows * 2 };
-}
+import { pileCell, pileLayout } from "./pile_layout.js";
 
 export class PileCanvas {
   constructor(container, track) {
@@ -76,17 +63,9 @@ export class PileCanvas {
     this.highlighted = -1;
   }
 
-  /** Cell of the k-th square of a pile (k from 0): columns fill bottom-up from the edge in. */
-  cell(k, attackSide) {
-    const { rows, cols, cell } = this.layout;
-    const col = Math.floor(k / rows);
-    const row = rows - 1 - (k % rows);
-    return [(attackSide ? col : cols - 1 - col) * cell, row * cell];
-  }
-
   square(ctx, k, attackSide, truth) {
     const { cell } = this.layout;
-    const [x, y] = this.cell(k, attackSide);
+    const [x, y] = pileCell(this.layout, k, attackSide);
     const gap = cell >= 4 ? 1 : 0;
     if (truth) {
       ctx.fillStyle = COLORS.abnormal;
@@ -99,10 +78,11 @@ export class PileCanvas {
     }
   }
 
-  update(state) {
+  /** Draw the squares of positions [drawn, tick); `truth` is by play position. */
+  update({ tick, truth }) {
     const t = this.track;
     if (!this.layout) this.resize();
-    const full = this.drawn < 0 || state.tick < this.drawn || this.threshold !== t.threshold;
+    const full = this.drawn < 0 || tick < this.drawn || this.threshold !== t.threshold;
     if (full) {
       this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
       this.drawn = 0;
@@ -111,29 +91,29 @@ export class PileCanvas {
       this.threshold = t.threshold;
       this.highlighted = -2;
     }
-    for (let p = this.drawn; p < state.tick; p++) {
+    for (let p = this.drawn; p < tick; p++) {
       const flagged = t.scores[p] > t.threshold;
       const k = flagged ? this.nAttack++ : this.nNormal++;
-      this.square(this.ctx, k, flagged, state.truth[p]);
+      this.square(this.ctx, k, flagged, truth[p]);
     }
-    this.drawn = state.tick;
-    this.highlight(state);
-    const text = `TP ${t.tp} · FP ${t.fp} · TN ${t.tn} · FN ${t.fn}`;
+    this.drawn = tick;
+    this.highlight(tick);
+    const text = t.countsText;
     if (this.countsLine.textContent !== text) {
       this.countsLine.textContent = text;
       this.canvas.setAttribute("aria-label", `${t.title}: ${this.nAttack} called attack on the left, ${this.nNormal} called normal on the right; ${text}`);
     }
   }
 
-  highlight(state) {
-    const p = state.tick - 1;
+  highlight(tick) {
+    const p = tick - 1;
     const key = p < 0 ? -1 : p * 2 + (this.track.flagged(p) ? 1 : 0);
     if (key === this.highlighted) return;
     this.highlighted = key;
     this.mark.hidden = p < 0;
     if (p < 0) return;
     const flagged = this.track.flagged(p);
-    const [x, y] = this.cell((flagged ? this.nAttack : this.nNormal) - 1, flagged);
+    const [x, y] = pileCell(this.layout, (flagged ? this.nAttack : this.nNormal) - 1, flagged);
     const { dpr } = this.layout;
     this.mark.style.transform = `translate(${x / dpr - 3}px, ${y / dpr - 3}px)`;
   }
@@ -149,18 +129,19 @@ export class Piles {
     this.pileByName = new Map();
   }
 
-  update(state) {
-    const names = new Set(state.active.map((t) => t.name));
+  /** One pile per running track, in the setup order, drawn up to `tick`. */
+  update({ tracks, tick, truth }) {
+    const names = new Set(tracks.map((t) => t.name));
     for (const [name, pile] of this.pileByName) {
       if (!names.has(name)) { pile.remove(); this.pileByName.delete(name); }
     }
-    for (const t of state.active) {
+    for (const t of tracks) {
       if (!this.pileByName.has(t.name)) this.pileByName.set(t.name, new PileCanvas(this.container, t));
     }
     // Keep the canvases in the setup order.
-    const wanted = state.active.map((t) => this.pileByName.get(t.name).root);
+    const wanted = tracks.map((t) => this.pileByName.get(t.name).root);
     if (wanted.some((el, i) => this.container.children[i] !== el)) this.container.replaceChildren(...wanted);
-    for (const t of state.active) this.pileByName.get(t.name).update(state);
+    for (const t of tracks) this.pileByName.get(t.name).update({ tick, truth });
   }
 
   resize() {

@@ -1,13 +1,16 @@
-// Strategies: the live ranking. One card per active track with bars for accuracy, precision,
-// recall and F1, each with its formula and counts. Reordering animates FLIP-style (First, Last,
-// Invert, Play) unless the visitor prefers reduced motion.
-import { METRICS, METRIC_TITLES, formatMetric } from "./tracks.js";
+// Strategies: the live ranking. One card per active track with a bar for each threshold
+// metric (titles, formulas and order from Python's metric definitions), each with its formula
+// filled in with the counts. Reordering animates FLIP-style (First, Last, Invert, Play) unless
+// the visitor prefers reduced motion.
+import { formatMetric, formulaWithCounts } from "../common/metrics.js";
 
 const REORDER_EVERY_MS = 400;
+// The cards are narrow: formulas are shown without spaces, "TP/(TP+FP) = 3/(3+4)".
+const compact = (text) => text.replace(/\s+/g, "");
 
+/** A track's value of `metric` for ranking; an undefined metric ranks below every value. */
 export function rankValue(track, metric) {
-  const v = track.metric(metric).value;
-  return Number.isFinite(v) ? v : -1;
+  return track.rates()[metric] ?? -1;
 }
 
 export function ranked(tracks, metric) {
@@ -15,8 +18,11 @@ export function ranked(tracks, metric) {
 }
 
 export class Ranking {
-  constructor(list) {
+  /** @param {HTMLElement} list - the <ol>; @param {{order: string[], definitions: object}}
+   * metrics - the schema's metrics: which to show, in order, with title and formula */
+  constructor(list, metrics) {
     this.list = list;
+    this.metrics = metrics;
     this.cards = new Map();
     this.lastReorder = -Infinity;
     this.motion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -38,13 +44,13 @@ export class Ranking {
     head.append(place, title, counts);
     li.append(head);
     const rows = {};
-    for (const m of METRICS) {
+    for (const m of this.metrics.order) {
       const row = document.createElement("div");
       row.className = "metric";
       row.dataset.metric = m;
       const label = document.createElement("span");
       label.className = "metric-name";
-      label.textContent = METRIC_TITLES[m];
+      label.textContent = this.metrics.definitions[m].title;
       const bar = document.createElement("span");
       bar.className = "bar";
       bar.setAttribute("role", "presentation");
@@ -64,36 +70,39 @@ export class Ranking {
     return entry;
   }
 
-  update(state, now = performance.now()) {
-    const tracks = state.active;
+  /** Cards of the running `tracks`, ranked by `rankBy`; while `playing`, reorders are spaced
+   * out so the cards stay readable. */
+  update({ tracks, rankBy, playing }, now = performance.now()) {
     for (const t of tracks) {
       const c = this.card(t);
-      const counts = `TP ${t.tp} · FP ${t.fp} · TN ${t.tn} · FN ${t.fn}`;
+      const counts = `${t.countsText}|${rankBy}`;
       if (counts === c.lastCounts) continue;
       c.lastCounts = counts;
-      c.counts.textContent = counts;
-      for (const m of METRICS) {
-        const { value, formula } = t.metric(m);
+      c.counts.textContent = t.countsText;
+      const rates = t.rates();
+      for (const m of this.metrics.order) {
+        const value = rates[m];
+        const { formula } = this.metrics.definitions[m];
         const r = c.rows[m];
         r.value.textContent = formatMetric(value);
-        r.formula.textContent = formula;
-        r.fill.style.transform = `scaleX(${Number.isFinite(value) ? value : 0})`;
-        r.fill.classList.toggle("lead", m === state.rankBy);
+        r.formula.textContent = `${compact(formula)} = ${compact(formulaWithCounts(formula, t.counts))}`;
+        r.fill.style.transform = `scaleX(${value ?? 0})`;
+        r.fill.classList.toggle("lead", m === rankBy);
       }
     }
-    const order = ranked(tracks, state.rankBy);
+    const order = ranked(tracks, rankBy);
     const current = [...this.list.children].map((li) => li.dataset.name);
     const wanted = order.map((t) => t.name);
     const same = current.length === wanted.length && current.every((n, i) => n === wanted[i]);
     if (same) {
-      if (this.list.dataset.rankedBy !== state.rankBy) this.list.dataset.rankedBy = state.rankBy;
+      if (this.list.dataset.rankedBy !== rankBy) this.list.dataset.rankedBy = rankBy;
       return;
     }
     const membershipChanged = current.length !== wanted.length || !wanted.every((n) => current.includes(n));
-    if (!membershipChanged && state.playing && now - this.lastReorder < REORDER_EVERY_MS) return;
+    if (!membershipChanged && playing && now - this.lastReorder < REORDER_EVERY_MS) return;
     this.lastReorder = now;
     this.reorder(order, membershipChanged);
-    this.list.dataset.rankedBy = state.rankBy;
+    this.list.dataset.rankedBy = rankBy;
   }
 
   reorder(order, instant) {

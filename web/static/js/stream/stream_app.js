@@ -1,30 +1,26 @@
-// Page controller of the network stream: one state object, one animation clock
-// (requestAnimationFrame) advancing one tick counter that the three sections draw from, and a
-// scoring pump that keeps every running strategy's scores a chunk ahead of the playhead.
+// Page controller of the network stream: one state object, one clock (the shared Player)
+// advancing one tick counter that the sections draw from, and a scoring pump that keeps every
+// running strategy's scores a chunk ahead of the playhead. Labels, metric titles and formulas
+// come from Python's schema (the worker's hello reply).
 import { PythonClient } from "../common/client.js";
+import { Player } from "../common/player.js";
+import { keepFocusClearOf } from "../common/sticky.js";
+import { Controls, MAX_TICKS_PER_FRAME, SPEEDS, keyAction } from "./controls.js";
 import { ConnectionFeed } from "./feed.js";
 import { Piles } from "./piles.js";
-import { Ranking, ranked } from "./ranking.js";
+import { Ranking } from "./ranking.js";
+import { ScoringPump } from "./scoring.js";
 import { SetupList } from "./setup.js";
-import { keepFocusClearOf } from "../common/sticky.js";
-import { KIND_ORDER, METRICS, METRIC_TITLES, Track, formatMetric } from "./tracks.js";
+import { showSummary } from "./summary.js";
+import { tracksFor } from "./tracks.js";
 
 const $ = (id) => document.getElementById(id);
-const CHUNK = 500;
-const IN_FLIGHT = 2;
-const MAX_TICKS_PER_FRAME = 20;
-// Speed levels: milliseconds per tick, then one tick per frame, then "max".
-const SPEEDS = [1280, 640, 320, 160, 80, 40, 20, "frame", "max"];
 const INFO_KEY = "anomascope.stream.info-dismissed";
-const fmt = (v) => v.toLocaleString("en");
-/** Write text only when it changed: an unchanged frame should cost no layout. */
-function setText(id, text) {
-  const el = $(id);
-  if (el.textContent !== text) el.textContent = text;
-}
+const root = document.documentElement.dataset;
 
 const state = {
   data: null,          // load_dataset reply: features, anomaly, label, names, vocabularies
+  metrics: null,       // the schema's metrics: order and definitions
   n: 0,
   order: null,         // Int32Array: play position -> stream row
   truth: null,         // Uint8Array by play position
@@ -34,13 +30,10 @@ const state = {
   tracks: [],
   active: [],
   tick: 0,             // connections shown
-  stepTo: 0,           // a step waiting for its scores goes up to here
-  playing: false,
-  finishing: false,
-  speed: 4,
+  finishing: false,    // skipping to the end as soon as every score is in
+  speed: 4,            // index into SPEEDS
   rankBy: "f1",
   scoring: { started: 0, ms: null, strategies: 0 },
-  stats: { frames: [], work: [] },
 };
 
 const python = new PythonClient({
@@ -56,11 +49,19 @@ const python = new PythonClient({
   },
 });
 
+const player = new Player({
+  onTicks, onRender: render, speed: SPEEDS[state.speed], maxTicksPerFrame: MAX_TICKS_PER_FRAME,
+  onIdle: (idle) => { root.clock = idle ? "idle" : "running"; },
+});
+const scoring = new ScoringPump(python, state, {
+  onScores: () => { noteScoringDone(); player.invalidate(); },
+  onFailure: (track, err) => {
+    notify(`Scoring ${track.title} failed: ${err.message}`);
+    track.active = false;
+    refreshActive();
+  },
+});
 let views = null;
-let inFlight = 0;
-let accumulated = 0;
-let lastFrame = null;
-let dirty = true;
 let renderCount = 0;
 
 function showProgress({ label, step, steps, fraction }) {
@@ -73,140 +74,65 @@ function notify(message) {
   $("notice").hidden = !message;
 }
 
-// ---- scoring pump -------------------------------------------------------------------------
-function available() {
-  return state.active.length ? Math.min(...state.active.map((t) => t.scored)) : 0;
-}
-
-function pump() {
-  if (state.ordering) return;
-  while (inFlight < IN_FLIGHT) {
-    // Running strategies first; the others are scored too, so switching one on is instant.
-    let todo = state.active.filter((t) => t.requested < state.n);
-    if (!todo.length) todo = state.tracks.filter((t) => t.requested < state.n);
-    if (!todo.length) return;
-    const track = todo.reduce((a, b) => (b.requested < a.requested ? b : a));
-    const start = track.requested;
-    const stop = Math.min(start + CHUNK, state.n);
-    track.requested = stop;
-    inFlight++;
-    const generation = state.generation;
-    python.request("score_stream", { model: track.name, start, stop, seed: state.seed })
-      .then((reply) => {
-        if (generation !== state.generation) return;
-        track.storeChunk(reply.start, reply.scores.data);
-        noteScoringDone();
-        dirty = true;
-      })
-      .catch((err) => {
-        if (generation !== state.generation) return;
-        track.requested = track.scored;
-        if (err.kind === "crash") return;  // the replacement worker scores every strategy again
-        notify(`Scoring ${track.title} failed: ${err.message}`);
-        track.active = false;
-        refreshActive();
-      })
-      .finally(() => { inFlight--; pump(); });
-  }
-}
-
 function noteScoringDone() {
   if (state.scoring.ms !== null || state.active.some((t) => t.scored < state.n)) return;
   state.scoring.ms = performance.now() - state.scoring.started;
   state.scoring.strategies = state.active.length;
-  const status = $("scoring-status");
-  status.dataset.ms = state.scoring.ms.toFixed(1);
-  status.dataset.strategies = String(state.scoring.strategies);
-  status.textContent = `Scored all ${fmt(state.n)} connections with ${state.scoring.strategies} ` +
-    `strateg${state.scoring.strategies === 1 ? "y" : "ies"} in ${(state.scoring.ms / 1000).toFixed(2)} s, by Python in this tab.`;
 }
 
 // ---- the tick counter ---------------------------------------------------------------------
+/** The Player's frame: advance up to k ticks, as far as every running strategy is scored
+ * (skipping to the finish takes the rest at once when it is all scored); returns the ticks taken. */
+function onTicks(k) {
+  if (state.finishing) return scoring.available() === state.n ? advance(state.n - state.tick) : 0;
+  return advance(k);
+}
+
 function advance(k) {
   const from = state.tick;
-  const to = Math.min(state.n, from + k, available());
+  const to = Math.min(state.n, from + k, scoring.available());
   if (to <= from) return 0;
   for (const t of state.active) t.count(from, to, state.truth);
   state.tick = to;
-  dirty = true;
   if (to === state.n) finish();
   return to - from;
 }
 
 function finish() {
-  state.playing = false;
+  player.pause();
   state.finishing = false;
-  showSummary();
-}
-
-function frame(now) {
-  const dt = lastFrame === null ? 0 : now - lastFrame;
-  lastFrame = now;
-  const began = performance.now();
-  if (state.finishing) {
-    if (available() === state.n) advance(state.n - state.tick);
-  } else if (!state.playing && state.stepTo > state.tick) {
-    advance(state.stepTo - state.tick);
-  } else if (state.playing) {
-    const speed = SPEEDS[state.speed];
-    if (speed === "max") advance(MAX_TICKS_PER_FRAME);
-    else if (speed === "frame") advance(1);
-    else {
-      accumulated += dt;
-      const k = Math.floor(accumulated / speed);
-      if (k > 0) accumulated -= k * speed;
-      advance(Math.min(k, MAX_TICKS_PER_FRAME));
-    }
-  }
-  if (dirty) render();
-  if (state.playing || state.finishing) {
-    const s = state.stats;
-    s.frames.push(dt);
-    s.work.push(performance.now() - began);
-    if (s.frames.length > 4000) { s.frames.splice(0, 2000); s.work.splice(0, 2000); }
-  }
-  requestAnimationFrame(frame);
+  showSummary($, { tracks: state.active, metrics: state.metrics, n: state.n });
 }
 
 // ---- actions ------------------------------------------------------------------------------
-function play(on = !state.playing) {
+function play() {
+  if (player.playing) { player.pause(); return; }
   if (state.tick >= state.n) restart();
-  state.playing = on;
-  state.stepTo = 0;
   state.finishing = false;
-  const speed = SPEEDS[state.speed];
-  accumulated = typeof speed === "number" ? speed : 0;  // the first tick comes at once
-  dirty = true;
+  player.play();
 }
 
 function step() {
-  state.playing = false;
   state.finishing = false;
-  // A step asked for before its scores arrive is kept and taken when they do.
-  state.stepTo = Math.min(state.n, Math.max(state.stepTo, state.tick) + 1);
-  advance(state.stepTo - state.tick);
-  dirty = true;
+  player.step();  // kept until its scores arrive
 }
 
 function skipToFinish() {
-  state.playing = false;
+  player.pause();
   state.finishing = true;
-  dirty = true;
 }
 
 function restart() {
-  state.playing = false;
+  player.pause();
   state.finishing = false;
   state.tick = 0;
-  state.stepTo = 0;
   for (const t of state.tracks) t.resetCounts();
   $("summary").hidden = true;
-  dirty = true;
 }
 
 function setSpeed(index) {
   state.speed = Math.max(0, Math.min(SPEEDS.length - 1, index));
-  dirty = true;
+  player.setSpeed(SPEEDS[state.speed]);
 }
 
 async function setOrder(seed) {
@@ -229,9 +155,8 @@ async function setOrder(seed) {
     if (generation === state.generation) {
       state.ordering = false;
       state.scoring = { started: performance.now(), ms: null, strategies: 0 };
-      delete $("scoring-status").dataset.ms;
-      dirty = true;
-      pump();  // under the new order, or the old one if the change was refused
+      player.invalidate();
+      scoring.pump();  // under the new order, or the old one if the change was refused
     }
   }
 }
@@ -245,116 +170,87 @@ function refreshActive() {
   for (const t of state.active) t.recount(Math.min(state.tick, t.scored), state.truth);
   if (state.active.some((t) => t.scored < state.tick)) {
     // A strategy switched on mid-stream: its past is scored first, then everyone moves on.
-    state.tick = Math.min(state.tick, available());
+    state.tick = Math.min(state.tick, scoring.available());
     for (const t of state.active) t.recount(state.tick, state.truth);
   }
-  if (state.tick === state.n) showSummary();
-  dirty = true;
-  pump();
+  if (state.tick === state.n) finish();
+  player.invalidate();
+  scoring.pump();
 }
 
 function setThreshold(track, value) {
   track.threshold = value;
   track.recount(state.tick, state.truth);
-  dirty = true;
-  if (state.tick === state.n) showSummary();
+  if (state.tick === state.n) finish();
+  player.invalidate();
 }
 
 // ---- rendering ----------------------------------------------------------------------------
 function render() {
-  dirty = false;
-  const { n, tick } = state;
+  const { n, tick, active } = state;
   // Playing faster than one tick per frame, the feed and the ranking take turns (one each
   // frame) so a frame's layout and paint stay small; paused, everything is drawn at once.
-  const fast = state.playing && typeof SPEEDS[state.speed] !== "number";
+  const fast = player.playing && typeof SPEEDS[state.speed] !== "number";
   const turn = (renderCount = (renderCount + 1) % 2);
-  if (fast) dirty = true;
+  if (fast) player.invalidate();  // the other half is drawn on the next frame
   // The ranking first: its FLIP step measures layout, which is still clean at this point.
-  if (!fast || turn === 0) views.ranking.update(state);
-  setText("tick-counter", `${fmt(tick)} / ${fmt(n)}`);
-  let attacks = 0;
-  if (state.active[0]) { const t = state.active[0]; attacks = t.tp + t.fn; }
-  setText("truth-counter", `connections so far: ${fmt(attacks)} attacks, ${fmt(tick - attacks)} normal (truth)`);
-  setText("play", state.playing ? "Pause" : tick >= n ? "Play again" : "Play");
-  if ($("play").getAttribute("aria-pressed") !== String(state.playing)) $("play").setAttribute("aria-pressed", String(state.playing));
-  $("step").disabled = state.playing || tick >= n;
-  if ($("speed").value !== String(state.speed)) $("speed").value = String(state.speed);
-  const speed = SPEEDS[state.speed];
-  setText("speed-label", speed === "max" ? `max (${MAX_TICKS_PER_FRAME} per frame)`
-    : speed === "frame" ? "1 per frame" : `${speed} ms per connection`);
-  setText("order-label", state.seed === null
-    ? "Play order: as built (stream seed 1999)" : `Play order: shuffled with seed ${state.seed}`);
-  const seedText = state.seed === null ? "" : String(state.seed);
-  if (document.activeElement !== $("seed") && $("seed").value !== seedText) $("seed").value = seedText;
-  const waiting = (state.playing || state.finishing || state.stepTo > tick) && available() <= tick && tick < n;
-  if (state.scoring.ms === null) {
-    const done = state.active.reduce((a, t) => a + t.scored, 0);
-    setText("scoring-status", `${waiting ? "Waiting for scores — " : ""}scoring ahead of the playhead: ` +
-      `${fmt(done)} of ${fmt(n * state.active.length)} scores computed`);
-  }
-  document.documentElement.dataset.tick = String(tick);
+  if (!fast || turn === 0) views.ranking.update({ tracks: active, rankBy: state.rankBy, playing: player.playing });
+  const waiting = (player.playing || state.finishing || player.queued > 0) && scoring.available() <= tick && tick < n;
+  views.controls.update({
+    tick, n, attacks: active[0] ? active[0].tp + active[0].fn : 0, playing: player.playing,
+    speed: state.speed, seed: state.seed, waiting, scoring: state.scoring,
+    scored: active.reduce((a, t) => a + t.scored, 0), wanted: n * active.length,
+  });
+  publish();
   views.setup.update(state.tracks);
-  if (!fast || turn === 1) views.feed.update(state);
-  views.piles.update(state);
+  if (!fast || turn === 1) views.feed.update({ tracks: active, tick, order: state.order });
+  views.piles.update({ tracks: active, tick, truth: state.truth });
 }
 
-function showSummary() {
-  const order = ranked(state.active, "f1");
-  $("summary-lede").textContent = `All ${fmt(state.n)} connections classified. Ranked by F1; the thresholds are the ones set now.`;
-  $("standings").replaceChildren(...order.map((t) => {
-    const li = document.createElement("li");
-    li.dataset.name = t.name;
-    const parts = METRICS.map((m) => `${METRIC_TITLES[m]} ${formatMetric(t.metric(m).value)}`).join(" · ");
-    li.textContent = `${t.title}: ${parts} (TP ${t.tp}, FP ${t.fp}, TN ${t.tn}, FN ${t.fn})`;
-    return li;
-  }));
-  $("summary").hidden = false;
+/** The page's state on the root element, for assistive tech and tests: the tick, the stream's
+ * length, the play order's seed ("" = as built) and the number of running strategies. */
+function publish() {
+  const values = { tick: state.tick, length: state.n, seed: state.seed ?? "", strategies: state.active.length };
+  for (const [key, value] of Object.entries(values)) if (root[key] !== String(value)) root[key] = String(value);
 }
 
 // ---- wiring -------------------------------------------------------------------------------
 function wire() {
-  $("play").addEventListener("click", () => play());
+  $("play").addEventListener("click", play);
   $("step").addEventListener("click", step);
   $("finish").addEventListener("click", skipToFinish);
   $("restart").addEventListener("click", restart);
   $("speed").addEventListener("input", () => setSpeed(Number($("speed").value)));
   $("shuffle").addEventListener("click", () => newShuffle());
-  $("use-seed").addEventListener("click", () => {
-    const v = Number($("seed").value);
-    if ($("seed").value.trim() === "" || !Number.isInteger(v) || v < 0 || v > 2147483647) {
-      notify("A seed is a whole number from 0 to 2147483647.");
-      return;
-    }
-    notify("");
-    newShuffle(v);
-  });
-  $("rank-by").addEventListener("change", () => { state.rankBy = $("rank-by").value; views.ranking.cards.forEach((c) => { c.lastCounts = ""; }); dirty = true; });
+  $("use-seed").addEventListener("click", useSeed);
+  $("rank-by").addEventListener("change", () => { state.rankBy = $("rank-by").value; player.invalidate(); });
   $("info-open").addEventListener("click", () => showInfo(true));
   $("info-close").addEventListener("click", () => showInfo(false));
-  document.addEventListener("keydown", onKey);
+  const actions = {
+    play, step, finish: skipToFinish, restart, faster: () => setSpeed(state.speed + 1),
+    slower: () => setSpeed(state.speed - 1), shuffle: () => newShuffle(), info: () => showInfo(true),
+  };
+  document.addEventListener("keydown", (event) => {
+    const action = keyAction(event, actions);
+    if (!action) return;
+    event.preventDefault();
+    action();
+  });
   let pending = 0;
   window.addEventListener("resize", () => {
     cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(() => { views.piles.resize(); dirty = true; });
+    pending = requestAnimationFrame(() => { views.piles.resize(); player.invalidate(); });
   });
 }
 
-function onKey(event) {
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
-  const target = event.target;
-  if (target instanceof HTMLElement && target.closest("input, select, textarea")) return;
-  // A focused button or link keeps its own Space / Enter; the focused feed keeps its scrolling keys.
-  if (target instanceof HTMLElement && target.closest("button, a") && (event.key === " " || event.key === "Enter")) return;
-  if (target instanceof HTMLElement && target.closest(".feed-wrap") && /^(Arrow|Home|End| )/.test(event.key)) return;
-  const actions = {
-    " ": () => play(), ArrowRight: step, ArrowUp: () => setSpeed(state.speed + 1),
-    ArrowDown: () => setSpeed(state.speed - 1), End: skipToFinish, Home: restart,
-    s: () => newShuffle(), S: () => newShuffle(), i: () => showInfo(true), I: () => showInfo(true),
-  };
-  const action = actions[event.key];
-  if (!action) return;
-  event.preventDefault();
-  action();
+function useSeed() {
+  const v = Number($("seed").value);
+  if ($("seed").value.trim() === "" || !Number.isInteger(v) || v < 0 || v > 2147483647) {
+    notify("A seed is a whole number from 0 to 2147483647.");
+    return;
+  }
+  notify("");
+  newShuffle(v);
 }
 
 function showInfo(show) {
@@ -365,27 +261,38 @@ function showInfo(show) {
   }
 }
 
+/** The rank-by menu: the schema's threshold metrics by title, the default ranking first. */
+function fillRankBy(metrics) {
+  const order = [state.rankBy, ...metrics.order.filter((m) => m !== state.rankBy)];
+  $("rank-by").replaceChildren(...order.map((m) => new Option(metrics.definitions[m].title, m)));
+  $("rank-by").value = state.rankBy;
+}
+
+function build({ datasets, models, schema }) {
+  const data = datasets.kdd_stream;
+  Object.assign(state, { data, n: data.n, metrics: schema.metrics });
+  const kdd = models.filter((m) => m.dataset === "kddcup99");
+  if (!kdd.length) throw new Error("no KDD Cup 1999 model was found in this build");
+  state.tracks = tracksFor(kdd, schema.kinds, state.n);
+  state.active = [...state.tracks];
+  views = {
+    controls: new Controls($),
+    feed: new ConnectionFeed($("feed-head"), $("feed-body"), { data }),
+    ranking: new Ranking($("ranking"), schema.metrics),
+    piles: new Piles($("piles")),
+    setup: new SetupList($("setup-list"), {
+      onToggle: (t, on) => { t.active = on; refreshActive(); },
+      onThreshold: setThreshold,
+    }),
+  };
+  views.setup.build(state.tracks);
+  fillRankBy(schema.metrics);
+}
+
 async function start() {
   try {
-    const { datasets, models, modelProblems = [] } = await python.ready;
-    const data = datasets.kdd_stream;
-    state.data = data;
-    state.n = data.n;
-    const kdd = models.filter((m) => m.dataset === "kddcup99");
-    if (!kdd.length) throw new Error("no KDD Cup 1999 model was found in this build");
-    kdd.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-    state.tracks = kdd.map((m) => new Track(m, state.n));
-    state.active = [...state.tracks];
-    views = {
-      feed: new ConnectionFeed($("feed-head"), $("feed-body"), { data }),
-      ranking: new Ranking($("ranking")),
-      piles: new Piles($("piles")),
-      setup: new SetupList($("setup-list"), {
-        onToggle: (t, on) => { t.active = on; refreshActive(); },
-        onThreshold: setThreshold,
-      }),
-    };
-    views.setup.build(state.tracks);
+    const reply = await python.ready;
+    build(reply);
     let dismissed = false;
     try { dismissed = localStorage.getItem(INFO_KEY) === "1"; } catch { /* private mode */ }
     $("info-panel").hidden = dismissed;
@@ -394,15 +301,14 @@ async function start() {
     keepFocusClearOf($("controls"));
     wire();
     await setOrder(null);
+    const { modelProblems = [] } = reply;
     if (modelProblems.length) notify(`Left out models that could not be loaded: ${modelProblems.join("; ")}.`);
     render();
-    requestAnimationFrame(frame);
-    window.anomascopeStream = { state, speeds: SPEEDS };
-    document.documentElement.dataset.appReady = "true";
+    root.appReady = "true";
   } catch (err) {
     $("loading-label").textContent = "The network stream could not start.";
     notify(`The network stream could not start: ${err.message}`);
-    document.documentElement.dataset.appReady = "failed";
+    root.appReady = "failed";
   }
 }
 

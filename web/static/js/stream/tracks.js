@@ -1,23 +1,27 @@
 // The stream's data model: one Track per strategy (scores by play position, threshold, live
-// confusion counts) and the metric formulas every view shows. No DOM here.
+// confusion counts). Its rates come from common/metrics.js (Python's rules); its labels from
+// Python's schema (the worker's hello reply). No DOM here.
+import { ratesFromCounts } from "../common/metrics.js";
 
-export const METRICS = ["accuracy", "precision", "recall", "f1"];
-export const METRIC_TITLES = { accuracy: "Accuracy", precision: "Precision", recall: "Recall", f1: "F1" };
-
-const SHORT = { pca: "PCA", ocsvm: "OC-SVM", autoencoder: "AE", vae: "VAE", bigan: "BiGAN", iforest: "IForest" };
-const TITLES = {
-  pca: "PCA", ocsvm: "One-Class SVM", autoencoder: "Autoencoder", vae: "VAE", bigan: "BiGAN",
-  iforest: "Isolation Forest",
-};
-export const KIND_ORDER = ["pca", "ocsvm", "autoencoder", "bigan", "vae", "iforest"];
+/** The KDD models of the build in the schema's kind order, as Tracks of an n-long stream.
+ * @param {object[]} models - the worker's model summaries
+ * @param {{order: string[], labels: Object<string, {title: string, short: string}>}} kinds */
+export function tracksFor(models, kinds, n) {
+  const rank = (m) => {
+    const i = kinds.order.indexOf(m.kind);
+    return i < 0 ? kinds.order.length : i;
+  };
+  return [...models].sort((a, b) => rank(a) - rank(b)).map((m) => new Track(m, n, kinds.labels[m.kind]));
+}
 
 export class Track {
-  /** @param {object} summary - the worker's model summary; @param {number} n - stream length */
-  constructor(summary, n) {
+  /** @param {object} summary - the worker's model summary; @param {number} n - stream length;
+   * @param {{title: string, short: string}} [label] - the schema's label of the model's kind */
+  constructor(summary, n, label) {
     this.name = summary.name;
     this.kind = summary.kind;
-    this.title = summary.title && summary.title !== summary.name ? summary.title : (TITLES[summary.kind] ?? summary.name);
-    this.short = SHORT[summary.kind] ?? summary.name;
+    this.title = summary.title && summary.title !== summary.name ? summary.title : (label?.title ?? summary.name);
+    this.short = label?.short ?? summary.name;
     this.defaultThreshold = summary.threshold;
     this.threshold = summary.threshold;
     this.rule = summary.threshold_rule;
@@ -64,26 +68,13 @@ export class Track {
     if (this.scored === this.n) this.sorted = Float64Array.from(this.scores).sort();
   }
 
-  get total() { return this.tp + this.fp + this.tn + this.fn; }
+  get counts() { return { tp: this.tp, fp: this.fp, tn: this.tn, fn: this.fn }; }
 
-  /** {value (NaN when undefined), formula, numbers} for one metric at the current counts. */
-  metric(name) {
-    const { tp, fp, tn, fn } = this;
-    const total = this.total;
-    const ratio = (a, b) => (b > 0 ? a / b : NaN);
-    switch (name) {
-      case "accuracy":
-        return { value: ratio(tp + tn, total), formula: `(TP+TN)/total = (${tp}+${tn})/${total}` };
-      case "precision":
-        return { value: ratio(tp, tp + fp), formula: `TP/(TP+FP) = ${tp}/(${tp}+${fp})` };
-      case "recall":
-        return { value: ratio(tp, tp + fn), formula: `TP/(TP+FN) = ${tp}/(${tp}+${fn})` };
-      case "f1":
-        return { value: ratio(2 * tp, 2 * tp + fp + fn), formula: `2TP/(2TP+FP+FN) = ${2 * tp}/(${2 * tp}+${fp}+${fn})` };
-      default:
-        throw new Error(`unknown metric ${name}`);
-    }
-  }
+  /** "TP 1 · FP 2 · TN 3 · FN 4": the counts line of the ranking cards and the piles. */
+  get countsText() { return `TP ${this.tp} · FP ${this.fp} · TN ${this.tn} · FN ${this.fn}`; }
+
+  /** Accuracy, precision, recall and F1 at the current counts; null where undefined. */
+  rates() { return ratesFromCounts(this); }
 
   /** Slider position 0..1000 <-> threshold, through the quantiles of the stream's scores. */
   toSlider(t) {
@@ -100,8 +91,4 @@ export class Track {
     const i = Math.min(s.length - 1, Math.max(0, Math.round((v / 1000) * s.length) - 1));
     return v <= 0 ? s[0] - Math.abs(s[0]) * 0.01 - 1e-9 : s[i];
   }
-}
-
-export function formatMetric(value) {
-  return Number.isFinite(value) ? `${(value * 100).toFixed(1)}%` : "–";
 }

@@ -1,17 +1,20 @@
-// Metric gauges: one labelled bar per test metric, with the value as text (DOM only).
-const METRICS = [["auc", "ROC AUC"], ["accuracy", "Accuracy"], ["precision", "Precision"], ["recall", "Recall"], ["f1", "F1"]];
+// Metric gauges: one labelled bar per test metric, with the value as text (DOM only). The
+// metrics and their titles come from Python's `schema.metrics`; an undefined metric (null or
+// NaN, e.g. precision when nothing is flagged) shows "–".
+import { formatMetric } from "../common/metrics.js";
 
 export class MetricGauges {
-  constructor(root) {
-    this.root = root;
+  /** @param {HTMLElement} root
+   *  @param {{order: string[], definitions: object}} metrics  Python's `schema.metrics` */
+  constructor(root, metrics) {
     this.items = new Map();
-    for (const [key, label] of METRICS) {
+    for (const key of ["auc", ...metrics.order]) {
       const item = document.createElement("div");
       item.className = "gauge";
       item.dataset.metric = key;
       const name = document.createElement("span");
       name.className = "gauge-label";
-      name.textContent = label;
+      name.textContent = metrics.definitions[key].title;
       const track = document.createElement("span");
       track.className = "gauge-track";
       const fill = document.createElement("span");
@@ -19,11 +22,11 @@ export class MetricGauges {
       track.append(fill);
       const value = document.createElement("span");
       value.className = "gauge-value";
-      value.textContent = "–";
       item.append(name, track, value);
       root.append(item);
       this.items.set(key, { fill, value, item });
     }
+    this.update(null);
   }
 
   /** @param {object|null} test  metrics_summary of the test set (null: nothing yet) */
@@ -32,7 +35,7 @@ export class MetricGauges {
       const v = test ? test[key] : null;
       const ok = typeof v === "number" && Number.isFinite(v);
       fill.style.width = ok ? `${Math.max(0, Math.min(1, v)) * 100}%` : "0%";
-      value.textContent = ok ? v.toFixed(3) : "–";
+      value.textContent = formatMetric(v);
       item.dataset.value = ok ? String(v) : "";
     }
   }

@@ -1,47 +1,34 @@
 // Training and validation loss per epoch (log scale): solid line with dots for training,
 // dashed line with squares for validation, so the two differ by shape as well as colour.
-import { COLORS, fitCanvas, scale } from "../views/canvas.js";
+import { CanvasView, COLORS, scale } from "../views/canvas.js";
+import { drawPlaceholder } from "./placeholder.js";
 
-export class LossChart {
-  constructor(canvas) {
-    this.canvas = canvas;
-  }
+const PAD = { l: 48, r: 12, t: 10, b: 30 };
+const MAX_MARKS = 40;  // at most about this many markers per series
 
-  /** @param {{train: number[], val: number[], epochs: number}} s */
-  update({ train, val, epochs }) {
-    const { ctx, width, height } = fitCanvas(this.canvas);
+export class LossChart extends CanvasView {
+  /** @param {{train: number[], val: number[], epochs: number}|null} s */
+  draw(ctx, width, height, s) {
     if (width < 10) return;
-    const pad = { l: 48, r: 12, t: 10, b: 30 };
-    ctx.font = "11px system-ui, sans-serif";
-    const values = [...train, ...val].filter((v) => v > 0 && Number.isFinite(v));
+    const values = s ? [...s.train, ...s.val].filter((v) => v > 0 && Number.isFinite(v)) : [];
     if (!values.length) {
-      ctx.font = "12px system-ui, sans-serif";
-      ctx.fillStyle = COLORS.muted;
-      ctx.textAlign = "center";
-      ctx.fillText("Appears after the first epoch.", width / 2, height / 2);
-      ctx.textAlign = "start";
+      drawPlaceholder(ctx, width, height);
       return;
     }
     let lo = Math.log10(Math.min(...values)), hi = Math.log10(Math.max(...values));
     if (hi - lo < 0.3) { lo -= 0.15; hi += 0.15; }
-    const x = scale(1, Math.max(2, epochs), pad.l, width - pad.r);
-    const y = scale(lo, hi, height - pad.b, pad.t);
+    const last = Math.max(2, s.epochs);
+    const x = scale(1, last, PAD.l, width - PAD.r);
+    const y = scale(lo, hi, height - PAD.b, PAD.t);
+    axes(ctx, width, height, { x, y, lo, hi, last });
     const py = (v) => y(Math.log10(Math.max(v, 10 ** lo)));
-    ctx.strokeStyle = COLORS.grid;
-    ctx.fillStyle = COLORS.muted;
-    for (const frac of [0, 0.5, 1]) {
-      const e = lo + (hi - lo) * frac;
-      ctx.beginPath(); ctx.moveTo(pad.l, y(e)); ctx.lineTo(width - pad.r, y(e)); ctx.stroke();
-      ctx.fillText((10 ** e).toPrecision(2), 4, y(e) + 4);
-    }
-    ctx.fillText("1", x(1) - 3, height - 16);
-    ctx.fillText(String(Math.max(2, epochs)), x(Math.max(2, epochs)) - 10, height - 16);
-    ctx.fillText("epoch", (pad.l + width - pad.r) / 2 - 14, height - 4);
+    const every = Math.max(1, Math.ceil(s.train.length / MAX_MARKS));
+    const dot = (px, p) => { ctx.beginPath(); ctx.arc(px, p, 3, 0, 2 * Math.PI); ctx.fill(); };
+    const square = (px, p) => ctx.fillRect(px - 3, p - 3, 6, 6);
     const series = [
-      { data: train, color: COLORS.normal, dash: [], mark: (px, p) => { ctx.beginPath(); ctx.arc(px, p, 3, 0, 2 * Math.PI); ctx.fill(); } },
-      { data: val, color: COLORS.abnormal, dash: [6, 4], mark: (px, p) => ctx.fillRect(px - 3, p - 3, 6, 6) },
+      { data: s.train, color: COLORS.normal, dash: [], mark: dot },
+      { data: s.val, color: COLORS.abnormal, dash: [6, 4], mark: square },
     ];
-    const every = Math.max(1, Math.ceil(train.length / 40));
     for (const { data, color, dash, mark } of series) {
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
@@ -53,6 +40,19 @@ export class LossChart {
       ctx.setLineDash([]);
       data.forEach((v, i) => { if (i % every === 0 || i === data.length - 1) mark(x(i + 1), py(v)); });
     }
-    ctx.lineWidth = 1;
   }
+}
+
+/** Three horizontal grid lines with their loss, and the first and last epoch. */
+function axes(ctx, width, height, { x, y, lo, hi, last }) {
+  ctx.strokeStyle = COLORS.grid;
+  ctx.fillStyle = COLORS.muted;
+  for (const frac of [0, 0.5, 1]) {
+    const e = lo + (hi - lo) * frac;
+    ctx.beginPath(); ctx.moveTo(PAD.l, y(e)); ctx.lineTo(width - PAD.r, y(e)); ctx.stroke();
+    ctx.fillText((10 ** e).toPrecision(2), 4, y(e) + 4);
+  }
+  ctx.fillText("1", x(1) - 3, height - 16);
+  ctx.fillText(String(last), x(last) - 10, height - 16);
+  ctx.fillText("epoch", (PAD.l + width - PAD.r) / 2 - 14, height - 4);
 }

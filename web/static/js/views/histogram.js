@@ -1,10 +1,10 @@
 // Histogram of anomaly scores, normal vs abnormal, with the threshold as a vertical line.
 // Normal bars are solid blue, abnormal bars hatched orange (shape as well as colour).
-import { COLORS, alpha, fitCanvas, scale } from "./canvas.js";
+import { CanvasView, COLORS, alpha, scale } from "./canvas.js";
 
-export class ScoreHistogram {
+export class ScoreHistogram extends CanvasView {
   constructor(canvas) {
-    this.canvas = canvas;
+    super(canvas);
     this.hatch = null;
   }
 
@@ -24,8 +24,7 @@ export class ScoreHistogram {
 
   /** @param {{edges: Float32Array, normal: Int32Array, abnormal: Int32Array, log: boolean,
    *  threshold: number}|null} s */
-  update(s) {
-    const { ctx, width, height } = fitCanvas(this.canvas);
+  draw(ctx, width, height, s) {
     if (!s || width < 10) return;
     const pad = { l: 44, r: 10, t: 10, b: 32 };
     const { edges, normal, abnormal, log } = s;
@@ -35,7 +34,6 @@ export class ScoreHistogram {
     let top = 1;
     for (let i = 0; i < normal.length; i++) top = Math.max(top, normal[i], abnormal[i]);
     const y = scale(0, top, height - pad.b, pad.t);
-    ctx.font = "11px system-ui, sans-serif";
     ctx.fillStyle = COLORS.muted;
     ctx.strokeStyle = COLORS.grid;
     for (const frac of [0, 0.5, 1]) {

@@ -1,14 +1,9 @@
 // ROC curve with the operating point of the current threshold (a ring, labelled).
-import { COLORS, fitCanvas, scale } from "./canvas.js";
+import { CanvasView, COLORS, scale } from "./canvas.js";
 
-export class RocChart {
-  constructor(canvas) {
-    this.canvas = canvas;
-  }
-
+export class RocChart extends CanvasView {
   /** @param {{fpr: Float32Array, tpr: Float32Array, point: {fpr: number, tpr: number}|null}|null} s */
-  update(s) {
-    const { ctx, width, height } = fitCanvas(this.canvas);
+  draw(ctx, width, height, s) {
     if (!s || width < 10) return;
     const pad = { l: 40, r: 10, t: 10, b: 34 };
     const side = Math.min(width - pad.l - pad.r, height - pad.t - pad.b);
@@ -16,7 +11,6 @@ export class RocChart {
     const y = scale(0, 1, pad.t + side, pad.t);
     ctx.strokeStyle = COLORS.grid;
     ctx.fillStyle = COLORS.muted;
-    ctx.font = "11px system-ui, sans-serif";
     for (const v of [0, 0.5, 1]) {
       ctx.beginPath(); ctx.moveTo(x(0), y(v)); ctx.lineTo(x(1), y(v)); ctx.stroke();
       ctx.beginPath(); ctx.moveTo(x(v), y(0)); ctx.lineTo(x(v), y(1)); ctx.stroke();

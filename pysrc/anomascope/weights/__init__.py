@@ -1,6 +1,8 @@
 """The one versioned weight format: ``NAME.npz`` (arrays) + ``NAME.json`` (manifest).
 
 The browser package and the CLI read exactly the same files through :func:`load_model`.
+Manifest JSON and npz reading live here only: :mod:`.manifest` (fixed fields, name rule,
+JSON) and :mod:`.npz` (deterministic writing, checked reading); this module saves and loads.
 
 Arrays
 ------
@@ -33,11 +35,7 @@ Supplied by the caller in ``manifest_fields`` (free-form JSON-able, conventional
 from __future__ import annotations
 
 import hashlib
-import io
-import json
 import math
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -46,56 +44,48 @@ import numpy as np
 
 import anomascope
 from anomascope import AnomascopeError
-from anomascope.detectors import KINDS, Detector, detector_class
-from anomascope.preprocessing import apply_preprocessing, validate_spec
-
-FORMAT_NAME = "anomascope-model"
-FORMAT_VERSION = 1
-SUPPORTED_VERSIONS = (1,)
-RESERVED_FIELDS = (
-    "format",
-    "version",
-    "kind",
-    "name",
-    "architecture",
-    "arrays",
-    "param_count",
-    "npz_sha256",
-    "npz_bytes",
-    "anomascope_version",
+from anomascope.detectors import KINDS, Detector
+from anomascope.preprocessing import apply_preprocessing, invert_affine, validate_spec
+from anomascope.weights.manifest import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    NAME_MAX_LENGTH,
+    NAME_PATTERN,
+    NAME_RULE,
+    RESERVED_FIELDS,
+    SUPPORTED_VERSIONS,
+    as_manifest,
+    check_header,
+    dumps_manifest,
+    parse_manifest,
+    to_jsonable,
+    valid_model_name,
 )
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+from anomascope.weights.npz import npz_bytes, read_arrays, read_npz, source_bytes
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "NAME_MAX_LENGTH",
+    "NAME_PATTERN",
+    "NAME_RULE",
+    "RESERVED_FIELDS",
+    "SUPPORTED_VERSIONS",
+    "LoadedModel",
+    "dumps_manifest",
+    "load_model",
+    "load_model_files",
+    "npz_bytes",
+    "parse_manifest",
+    "read_arrays",
+    "read_npz",
+    "save_model",
+    "to_jsonable",
+    "valid_model_name",
+]
 
 
-# -- JSON ------------------------------------------------------------------------------------
-def to_jsonable(obj: Any) -> Any:
-    """Recursively convert numpy scalars/arrays, tuples, Paths and objects with ``to_dict``
-    to plain JSON types; non-finite floats become ``None``."""
-    if hasattr(obj, "to_dict") and callable(obj.to_dict):
-        return to_jsonable(obj.to_dict())
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return to_jsonable(obj.item())
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    if isinstance(obj, Path):
-        return str(obj)
-    if obj is None or isinstance(obj, bool | int | str):
-        return obj
-    raise AnomascopeError(f"manifest value of type {type(obj).__name__} is not JSON-able")
-
-
-def dumps_manifest(manifest: dict[str, Any]) -> str:
-    """Manifest as JSON text (strict: no NaN)."""
-    return json.dumps(to_jsonable(manifest), indent=1, allow_nan=False) + "\n"
-
-
-# -- npz -------------------------------------------------------------------------------------
+# -- save ------------------------------------------------------------------------------------
 def _storage_arrays(detector: Detector) -> dict[str, np.ndarray]:
     f64 = set(getattr(type(detector), "float64_keys", ()))
     out: dict[str, np.ndarray] = {}
@@ -109,66 +99,6 @@ def _storage_arrays(detector: Detector) -> dict[str, np.ndarray]:
     return out
 
 
-def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
-    """Deterministic compressed npz bytes (sorted members, fixed timestamps)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for key in sorted(arrays):
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.asarray(arrays[key]), allow_pickle=False)
-            info = zipfile.ZipInfo(key + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, member.getvalue())
-    return buf.getvalue()
-
-
-def _source_bytes(npz_source: str | Path | bytes | bytearray | memoryview | BinaryIO) -> bytes:
-    if isinstance(npz_source, bytes | bytearray | memoryview):
-        return bytes(npz_source)
-    if isinstance(npz_source, str | Path):
-        try:
-            return Path(npz_source).read_bytes()
-        except OSError as e:
-            raise AnomascopeError(f"cannot read weights file {npz_source}: {e.strerror}") from None
-    if hasattr(npz_source, "read"):
-        data = npz_source.read()
-        if not isinstance(data, bytes | bytearray):
-            raise AnomascopeError("weights file object must be opened in binary mode")
-        return bytes(data)
-    raise AnomascopeError(f"cannot read weights from a {type(npz_source).__name__}")
-
-
-def read_arrays(data: bytes, problems: list[str]) -> dict[str, np.ndarray]:
-    """Read every array of an npz held in ``data`` with ``allow_pickle=False``.
-
-    Unreadable members (pickled object arrays, corrupt data) are appended to ``problems``;
-    an unreadable archive raises :class:`AnomascopeError` at once.
-    """
-    try:
-        npz = np.load(io.BytesIO(data), allow_pickle=False)
-    except Exception as e:  # noqa: BLE001 - any failure means "not a readable npz"
-        raise AnomascopeError(
-            f"weights are not a readable .npz archive ({type(e).__name__}: {e})"
-        ) from None
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise AnomascopeError("weights are a single .npy array, not an .npz archive")
-    arrays: dict[str, np.ndarray] = {}
-    with npz:
-        for key in npz.files:
-            try:
-                arrays[key] = npz[key]
-            except ValueError as e:
-                if "pickle" in str(e).lower() or "object" in str(e).lower():
-                    problems.append(f"array {key!r} is a pickled object array (not allowed)")
-                else:
-                    problems.append(f"array {key!r} is unreadable ({e})")
-            except Exception as e:  # noqa: BLE001 - corrupt member
-                problems.append(f"array {key!r} is unreadable ({type(e).__name__}: {e})")
-    return arrays
-
-
-# -- save ------------------------------------------------------------------------------------
 def _threshold_field(detector: Detector, given: Any) -> dict[str, Any] | None:
     if given is None:
         t = detector.threshold_
@@ -199,7 +129,7 @@ def save_model(
         (:data:`RESERVED_FIELDS`) may not be supplied. If ``threshold`` is absent the
         detector's ``threshold_`` is recorded with rule ``"manual"``.
     """
-    if not _NAME_RE.match(name):
+    if not valid_model_name(name):
         raise AnomascopeError(f"invalid model name {name!r}: use letters, digits, '_', '.', '-'")
     if detector.kind not in KINDS:
         raise AnomascopeError(f"detector kind {detector.kind!r} is not registered in KINDS")
@@ -265,35 +195,20 @@ class LoadedModel:
         """Anomaly scores of raw rows, shape ``(n,)`` (higher = more anomalous)."""
         return self.detector.score_samples(self.preprocess(X_raw))
 
+    def reconstruct(self, X_raw: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Scores ``(n,)`` and reconstructions ``(n, d)`` in the units of ``X_raw``.
 
-def _parse_manifest(manifest: dict[str, Any] | str | bytes) -> dict[str, Any]:
-    if isinstance(manifest, bytes | bytearray | str):
-        try:
-            manifest = json.loads(manifest)
-        except (ValueError, UnicodeDecodeError) as e:
-            raise AnomascopeError(f"model manifest is not valid JSON ({e})") from None
-    if not isinstance(manifest, dict):
-        raise AnomascopeError("model manifest must be a JSON object")
-    return manifest
-
-
-def _check_header(m: dict[str, Any]) -> type[Detector]:
-    if m.get("format") != FORMAT_NAME:
-        raise AnomascopeError(
-            f"not an Anomascope model manifest: format is {m.get('format')!r}, "
-            f"expected {FORMAT_NAME!r}"
-        )
-    if m.get("version") not in SUPPORTED_VERSIONS:
-        raise AnomascopeError(
-            f"unknown model format version {m.get('version')!r}; this Anomascope "
-            f"({anomascope.__version__}) reads version(s) {list(SUPPORTED_VERSIONS)}"
-        )
-    kind = m.get("kind")
-    if not isinstance(kind, str) or kind not in KINDS:
-        raise AnomascopeError(f"unknown model kind {kind!r}; known kinds: {', '.join(KINDS)}")
-    if not isinstance(m.get("architecture"), dict):
-        raise AnomascopeError("model manifest has no 'architecture' object")
-    return detector_class(kind)
+        Only reconstruction models whose preprocessing is invertible (see
+        :func:`anomascope.preprocessing.invert_affine`) can; others raise
+        :class:`AnomascopeError`.
+        """
+        X = self.preprocess(X_raw)
+        detector = self.detector
+        if not hasattr(detector, "reconstruct"):
+            raise AnomascopeError(f"a {self.manifest['kind']} model does not reconstruct its input")
+        recon = detector.reconstruct(X)
+        scores = detector.score_samples(X)
+        return scores, invert_affine(self.manifest.get("preprocessing"), recon)
 
 
 def _check_arrays(
@@ -337,14 +252,14 @@ def load_model(
         bad architecture, npz/manifest hash mismatch, missing keys, unexpected keys, wrong
         shapes, non-finite values, pickled arrays, bad threshold or preprocessing.
     """
-    m = _parse_manifest(manifest)
-    cls = _check_header(m)
+    m = as_manifest(manifest)
+    cls = check_header(m)
     name = m.get("name", "?")
     try:
         expected = cls.expected_shapes(m["architecture"])
     except (KeyError, TypeError, ValueError) as e:
         raise AnomascopeError(f"model {name!r}: invalid {m['kind']} architecture ({e})") from None
-    data = _source_bytes(npz_source)
+    data = source_bytes(npz_source)
     problems: list[str] = []
     sha = m.get("npz_sha256")
     if sha is not None and hashlib.sha256(data).hexdigest() != sha:
@@ -384,8 +299,4 @@ def load_model_files(directory: str | Path, name: str) -> LoadedModel:
         text = json_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise AnomascopeError(f"cannot read manifest {json_path}: {e}") from None
-    try:
-        manifest = json.loads(text)
-    except ValueError as e:
-        raise AnomascopeError(f"manifest {json_path} is not valid JSON ({e})") from None
-    return load_model(npz_path, manifest)
+    return load_model(npz_path, parse_manifest(text, f"manifest {json_path}"))

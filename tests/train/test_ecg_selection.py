@@ -74,7 +74,6 @@ def test_selection_runs_on_validation_only() -> None:
         val_anomaly=dev.val_anomaly,
         test_X=np.full((7, 140), np.nan, np.float32),
         test_anomaly=np.full(7, -1),
-        test_y=np.full(7, -1),
         data_sha256="not read",
     )
     a, b = select_tiny(dev), select_tiny(poisoned)

@@ -5,6 +5,7 @@ originals (float32 tolerances)."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -82,3 +83,29 @@ def test_pca_matches_sklearn(tiny):
     want = ((sk.inverse_transform(sk.transform(Xs)) - Xs) ** 2).mean(axis=1)
     got = choice.candidate.detector.score_samples(Xs)
     np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-5)
+
+
+def test_run_exports_every_model_and_writes_the_results(tmp_path, tiny, monkeypatch):
+    """``run`` on the tiny rows (the data loading replaced): six exports, one table row each."""
+    fit, val, stream = tiny
+    rows = kdd.KDDSample(
+        X=fit,
+        anomaly=np.zeros(len(fit), bool),
+        label=np.zeros(len(fit), np.uint8),
+        label_names=kdd.LABELS,
+        index=np.arange(len(fit)),
+    )
+    monkeypatch.setattr(kdd, "load_kdd", lambda _dir: SimpleNamespace(train=None, corrected=None))
+    monkeypatch.setattr(kdd, "training_normals", lambda _table, _rng, _n: rows)
+    monkeypatch.setattr(kdd, "build_validation", lambda _table: val)
+    monkeypatch.setattr(kdd, "build_stream", lambda _table: stream)
+    out = train_kdd.run(tmp_path / "data", tmp_path / "m", tmp_path / "r", quick=True, seed=0)
+    assert [r["model"] for r in out] == list(train_kdd.MODELS)
+    for model in train_kdd.MODELS:
+        assert load_model_files(tmp_path / "m", f"kdd_{model}").detector.threshold_ is not None
+    table = json.loads((tmp_path / "r" / "kdd.json").read_text())
+    assert table["rows"] == json.loads(json.dumps(out)) and table["meta"]["fit_rows"] == len(fit)
+    md = (tmp_path / "r" / "kdd.md").read_text()
+    assert "## Against the report" in md
+    for model in train_kdd.MODELS:  # a row in the results table and one in the report table
+        assert md.count(f"\n| {model} |") == 2

@@ -16,12 +16,8 @@ import torch
 from anomascope import metrics
 from anomascope.weights import load_model_files
 from train import common, ecg, ecg_data, ecg_selection
-from train.ecg_torch import (
-    ReplayRecorder,
-    train_autoencoder,
-    train_seq2seq,
-    train_vae,
-)
+from train.ecg_torch import ReplayRecorder
+from train.loop import train_torch
 
 
 def _tiny(cfg: dict, epochs: int = 2) -> dict:
@@ -36,7 +32,6 @@ def split(data_dir: Path) -> ecg_data.ECGSplit:
         fit_X=full.fit_X[:64],
         test_X=full.test_X[::30],
         test_anomaly=full.test_anomaly[::30],
-        test_y=full.test_y[::30],
     )
 
 
@@ -60,8 +55,7 @@ def _torch_scores(module: torch.nn.Module, X: np.ndarray) -> np.ndarray:
 def test_torch_model_exports_and_loads(kind: str, split: ecg_data.ECGSplit, tmp_path: Path) -> None:
     cfg = ecg.ECGConfig()
     part = {"autoencoder": cfg.autoencoder, "vae": cfg.vae, "seq2seq": cfg.seq2seq}[kind]
-    trainer = {"autoencoder": train_autoencoder, "vae": train_vae, "seq2seq": train_seq2seq}[kind]
-    result = trainer(split.fit_X, _tiny(part), 32, 0)
+    result = train_torch(kind, split.fit_X, _tiny(part), 32, 0)
     det = ecg.to_detector(kind, part["architecture"], result.state)
     row = ecg.export_model(tmp_path, f"ecg_{kind}", kind, det, split, {"seed": 0}, 1.0)
 
@@ -90,15 +84,13 @@ def test_pca_exports_and_loads(split: ecg_data.ECGSplit, tmp_path: Path) -> None
     )
 
 
-@pytest.mark.parametrize("trainer_name", ["autoencoder", "seq2seq"])
-def test_same_seed_same_weights(trainer_name: str, split: ecg_data.ECGSplit) -> None:
-    cfg = ecg.ECGConfig()
-    part = cfg.autoencoder if trainer_name == "autoencoder" else cfg.seq2seq
-    trainer = train_autoencoder if trainer_name == "autoencoder" else train_seq2seq
+@pytest.mark.parametrize("kind", ["autoencoder", "vae", "seq2seq"])
+def test_same_seed_same_weights(kind: str, split: ecg_data.ECGSplit) -> None:
+    part = getattr(ecg.ECGConfig(), kind)
     X = split.fit_X[:40]
-    a = trainer(X, _tiny(part), 16, 7)
-    b = trainer(X, _tiny(part), 16, 7)
-    c = trainer(X, _tiny(part), 16, 8)
+    a = train_torch(kind, X, _tiny(part), 16, 7)
+    b = train_torch(kind, X, _tiny(part), 16, 7)
+    c = train_torch(kind, X, _tiny(part), 16, 8)
     assert a.state.keys() == b.state.keys()
     for k in a.state:
         np.testing.assert_array_equal(a.state[k], b.state[k])
@@ -108,8 +100,8 @@ def test_same_seed_same_weights(trainer_name: str, split: ecg_data.ECGSplit) -> 
 
 def test_replay_histograms(split: ecg_data.ECGSplit) -> None:
     cfg = ecg.ECGConfig()
-    rec = ReplayRecorder(split.test_X, split.test_anomaly, split.test_y, bins=12)
-    result = train_autoencoder(split.fit_X, _tiny(cfg.autoencoder, 3), 32, 0, on_epoch=rec)
+    rec = ReplayRecorder(split.test_X, split.test_anomaly, bins=12)
+    result = train_torch("autoencoder", split.fit_X, _tiny(cfg.autoencoder, 3), 32, 0, on_epoch=rec)
     replay = rec.to_dict(threshold=0.5, losses=result.losses)
     assert len(replay["edges"]) == 13 and len(replay["epochs"]) == 3
     assert np.all(np.diff(replay["edges"]) > 0)

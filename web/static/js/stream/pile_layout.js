@@ -1,0 +1,28 @@
+// The arithmetic of the "Visualized" piles, free of the DOM: the grid that holds a whole stream
+// and the cell of the k-th square of a pile. Connections called attacks pile from the left edge,
+// those called normal from the right edge, column by column from the outside in, each column
+// filling bottom-up; one spare column keeps two partly filled columns from colliding.
+
+/** Grid for n squares in a canvas `widthPx` device pixels wide, about `aspect` times as high
+ * as wide: {cell (px), cols, rows, width, height}. Cells are at least 2 px, columns at least 3. */
+export function pileLayout(n, widthPx, aspect = 0.5) {
+  const target = Math.max(2, Math.floor(Math.sqrt((widthPx * widthPx * aspect) / n)));
+  for (let cell = target; cell >= 2; cell--) {
+    const cols = Math.floor(widthPx / cell);
+    if (cols < 3) continue;
+    const rows = Math.ceil(n / (cols - 1));
+    return { cell, cols, rows, width: cols * cell, height: rows * cell };
+  }
+  const cols = Math.max(3, Math.floor(widthPx / 2));
+  const rows = Math.ceil(n / (cols - 1));
+  return { cell: 2, cols, rows, width: cols * 2, height: rows * 2 };
+}
+
+/** Top-left pixel [x, y] of the k-th square (from 0) of the attack pile (from the left edge)
+ * or the normal pile (from the right edge) in `layout`. */
+export function pileCell(layout, k, attackSide) {
+  const { rows, cols, cell } = layout;
+  const col = Math.floor(k / rows);
+  const row = rows - 1 - (k % rows);
+  return [(attackSide ? col : cols - 1 - col) * cell, row * cell];
+}

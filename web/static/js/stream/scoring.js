@@ -1,0 +1,59 @@
+// The stream's scoring pump: keeps every strategy's scores a chunk ahead of the playhead by
+// asking the Python worker for `score_stream` chunks, at most IN_FLIGHT at a time. Running
+// strategies go first; the others are scored too, so switching one on is instant.
+
+const CHUNK = 500;
+const IN_FLIGHT = 2;
+
+export class ScoringPump {
+  /**
+   * @param {object} python - the PythonClient
+   * @param {object} state - the page state: tracks, active, n, seed, generation, ordering
+   * @param {{onScores: () => void, onFailure: (track: object, err: Error) => void}} callbacks -
+   *   a chunk was stored; a strategy's scoring failed (it is switched off by the page)
+   */
+  constructor(python, state, { onScores, onFailure }) {
+    Object.assign(this, { python, state, onScores, onFailure });
+    this.inFlight = 0;
+  }
+
+  /** Play positions [0, available) are scored by every running strategy. */
+  available() {
+    const { active } = this.state;
+    return active.length ? Math.min(...active.map((t) => t.scored)) : 0;
+  }
+
+  /** Ask for more chunks while there is room; does nothing while a new order is being set. */
+  pump() {
+    const { state } = this;
+    if (state.ordering) return;
+    while (this.inFlight < IN_FLIGHT) {
+      let todo = state.active.filter((t) => t.requested < state.n);
+      if (!todo.length) todo = state.tracks.filter((t) => t.requested < state.n);
+      if (!todo.length) return;
+      this.request(todo.reduce((a, b) => (b.requested < a.requested ? b : a)));
+    }
+  }
+
+  request(track) {
+    const { state } = this;
+    const start = track.requested;
+    const stop = Math.min(start + CHUNK, state.n);
+    track.requested = stop;
+    this.inFlight++;
+    const generation = state.generation;  // replies of an older play order are dropped
+    this.python.request("score_stream", { model: track.name, start, stop, seed: state.seed })
+      .then((reply) => {
+        if (generation !== state.generation) return;
+        track.storeChunk(reply.start, reply.scores.data);
+        this.onScores();
+      })
+      .catch((err) => {
+        if (generation !== state.generation) return;
+        track.requested = track.scored;
+        if (err.kind === "crash") return;  // the replacement worker scores every strategy again
+        this.onFailure(track, err);
+      })
+      .finally(() => { this.inFlight--; this.pump(); });
+  }
+}
