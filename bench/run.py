@@ -68,4 +68,7 @@ def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
             "app_ready_ms_median": round(statistics.median(app), 1),
             "app_over_bare_ratio": round(statistics.median(app) / statistics.median(bare), 2),
         }
+    from bench.cli import measure_cli  # native: the command line, outside the browser
+
+    figures["cli"] = measure_cli(data_dir)
     return figures

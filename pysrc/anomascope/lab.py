@@ -123,7 +123,9 @@ def preset(
     if rule == "contamination":
         rate = float(y.mean()) if param is None else float(param)
         if not 0.0 < rate < 1.0:
-            raise AnomascopeError("the contamination rate must be between 0 and 100 percent")
+            raise AnomascopeError(
+                f"The contamination rate must be between 0 and 100 percent (got {rate * 100:g} %)"
+            )
         choice = threshold_contamination(s, rate)
         flagged = int(np.count_nonzero(s > choice.value))
         details = {**choice.details, "flagged": flagged, "abnormal_share": float(y.mean())}
@@ -131,7 +133,7 @@ def preset(
     if rule == "mean_k_std":
         k = 3.0 if param is None else float(param)
         if not 0.0 <= k <= 20.0:
-            raise AnomascopeError("k must be between 0 and 20")
+            raise AnomascopeError(f"The multiplier k must be between 0 and 20 (got {k:g})")
         choice = threshold_mean_std(s, y, k)
         return {"rule": rule, "value": choice.value, "param": k, "details": choice.details}
     raise AnomascopeError(f"unknown preset {rule!r}; known: model, contamination, mean_k_std")

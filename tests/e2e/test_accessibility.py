@@ -164,7 +164,7 @@ def test_ecg_lab_draw_replay_and_about_by_keyboard(app: Page) -> None:
     app.keyboard.press("Home")
     app.keyboard.press("ArrowUp")  # the first edit: a flat line with 0.1 at time step 0
     expect(cursor).to_have_text("Keyboard cursor: time step 0, value 0.10")
-    expect(message).to_contain_text("you drew 140 of the 140 time steps")
+    expect(message).to_contain_text("you drew all 140 time steps")
     app.wait_for_selector('#draw-message[data-settled="true"]', state="attached")
     flat = float(score.inner_text())
     press(app, "Shift+ArrowRight", 6)
@@ -183,7 +183,7 @@ def test_ecg_lab_draw_replay_and_about_by_keyboard(app: Page) -> None:
     # start from a real beat, then edit it from the keyboard: the edit starts from that beat
     tab_to(app, "#draw-real")
     app.keyboard.press("Enter")
-    expect(message).to_contain_text("you drew 140 of the 140")
+    expect(message).to_contain_text("you drew all 140 time steps")
     tab_to(app, "#draw-pad", back=True)
     app.keyboard.press("End")
     expect(cursor).to_have_text(re.compile(r"time step 139, value -?\d+\.\d\d$"))

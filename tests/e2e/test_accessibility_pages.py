@@ -12,7 +12,6 @@ import re
 from a11y_checks import (
     assert_axe_clean,
     assert_still,
-    focused,
     tab_to,
     walk_focus,
 )
@@ -63,7 +62,8 @@ def test_stream_by_keyboard_with_axe_while_running_and_reduced_motion(open_page)
     tab_to(page, "#info-close")
     page.keyboard.press("Enter")
     expect(page.locator("#info-panel")).to_be_hidden()
-    assert focused(page, "#info-open")  # the focus is not lost with the panel
+    # the focus goes back to the page, so the shortcuts work at once (issue 14)
+    assert page.evaluate("document.activeElement === document.body")
     # play and pause with Enter on the Play button
     tab_to(page, "#play", back=True)
     page.keyboard.press("Enter")
@@ -78,11 +78,11 @@ def test_stream_by_keyboard_with_axe_while_running_and_reduced_motion(open_page)
     page.keyboard.press("ArrowRight")
     expect(html).to_have_attribute("data-tick", str(paused + 1))
     expect(page.locator("#tick-counter")).to_have_text(f"{paused + 1:,} / 10,000")
-    # speed: the slider takes the arrow keys; ↑ / ↓ are shortcuts elsewhere
+    # speed: ↑ / ↓ are its shortcuts on the slider too (→ steps there, issue 14)
     label = page.locator("#speed-label")
     expect(label).to_have_text("80 ms per connection")
     tab_to(page, "#speed")
-    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowUp")
     expect(label).to_have_text("40 ms per connection")
     tab_to(page, "#play", back=True)
     page.keyboard.press("ArrowDown")
@@ -99,8 +99,11 @@ def test_stream_by_keyboard_with_axe_while_running_and_reduced_motion(open_page)
             wrong = flagged != attack
             expect(call).to_have_text(("▲" if flagged else "●") + ("✗" if wrong else ""))
             expect(call).to_have_attribute("title", re.compile("wrong" if wrong else "right"))
-    page.keyboard.press("Space")  # scrolls the feed, does not start the stream
-    expect(play).to_have_text("Play")
+    # the shortcuts work in the feed too (issue 14); Page Up / Down scroll it
+    page.keyboard.press("Space")
+    expect(play).to_have_text("Pause")
+    page.keyboard.press("Space")
+    expect(play).to_have_text(re.compile("^Play"))
     # reduced motion: the ranking reorders at once, and nothing on the page moves by itself
     page.emulate_media(reduced_motion="reduce")
     tab_to(page, "#finish", back=True)

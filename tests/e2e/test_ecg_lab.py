@@ -235,7 +235,7 @@ def test_draw_flat_line_scores_worse_than_a_normal_beat(app: Page) -> None:
     viewer_score = app.locator("#readout-score").inner_text()
     app.locator("#tab-draw").click()
     expect(app.locator("#draw-score")).to_have_text(viewer_score)
-    expect(app.locator("#draw-message")).to_contain_text("you drew 140 of the 140")
+    expect(app.locator("#draw-message")).to_contain_text("you drew all 140 time steps")
 
 
 def test_links_carry_state_and_bad_values_fall_back(page: Page, guard, site_url: str) -> None:  # type: ignore[no-untyped-def]

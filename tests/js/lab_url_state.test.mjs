@@ -86,3 +86,19 @@ test("a selected uploaded beat is written with its u prefix", () => {
   const hash = hashOf({ section: "viewer", model: "ecg_vae", source: "user", selected: 2, threshold: 1 });
   assert.equal(new URLSearchParams(hash.slice(1)).get("beat"), "u2");
 });
+
+test("the class filter is in the link: a dataset class or all, uploads explained", () => {
+  const classes = ["1", "2", "3", "4", "5"];
+  assert.equal(readHash("#class=3", MODELS, N, classes).values.filter, "3");
+  assert.equal(readHash("#class=all", MODELS, N, classes).values.filter, "all");
+  const user = readHash("#class=user", MODELS, N, classes);
+  assert.equal(user.values.filter, undefined);
+  assert.match(user.problems[0], /uploaded beats are not kept/);
+  const bad = readHash("#class=9", MODELS, N, classes);
+  assert.equal(bad.values.filter, undefined);
+  assert.match(bad.problems[0], /no class “9”, showing all classes/);
+  const hash = hashOf({ section: "viewer", model: "ecg_vae", source: "test", selected: 2, threshold: 1, classFilter: "4" });
+  assert.equal(readHash(hash, MODELS, N, classes).values.filter, "4");
+  const all = hashOf({ section: "viewer", model: "ecg_vae", source: "test", selected: 2, threshold: 1, classFilter: "all" });
+  assert.equal(new URLSearchParams(all.slice(1)).get("class"), null);
+});

@@ -1,16 +1,16 @@
 // The pile grid of the stream's "Visualized" section (stream/pile_layout.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pileCell, pileLayout } from "../../web/static/js/stream/pile_layout.js";
+import { MIN_CELL, pileCell, pileLayout } from "../../web/static/js/stream/pile_layout.js";
 
 test("the grid holds the whole stream with a spare column and fits the width", () => {
   for (const [n, width] of [[10_000, 1200], [10_000, 300], [10_000, 60], [7, 500], [1, 60]]) {
     const g = pileLayout(n, width);
-    assert.ok(g.cell >= 2 && g.cols >= 3, JSON.stringify(g));
+    assert.ok(g.cell >= MIN_CELL && MIN_CELL >= 4 && g.cols >= 3, JSON.stringify(g));
     assert.ok((g.cols - 1) * g.rows >= n, `${n} squares fit (${JSON.stringify(g)})`);
     assert.equal(g.width, g.cols * g.cell);
     assert.equal(g.height, g.rows * g.cell);
-    if (g.cols * g.cell > 6) assert.ok(g.width <= width, `${width}: ${g.width}`);
+    if (width >= 3 * MIN_CELL) assert.ok(g.width <= width, `${width}: ${g.width}`);
   }
 });
 

@@ -119,9 +119,10 @@ test("a burst of changes is checked once, after the delay, with the last configu
   const settled = check.settled();
   t.mock.timers.tick(50);
   assert.deepEqual(python.calls.map((c) => c.config), [{ latent: 3 }]);
-  python.calls[0].resolve({ parameters: 42 });
+  const warnings = [{ field: "latent_dim", message: "The latent layer is wider" }];
+  python.calls[0].resolve({ parameters: 42, warnings });
   await settled;
-  assert.deepEqual(results, [{ parameters: 42, error: null }]);
+  assert.deepEqual(results, [{ parameters: 42, warnings, error: null }]);
   assert.equal(check.pending, false);
 });
 

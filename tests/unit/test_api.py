@@ -94,6 +94,11 @@ def test_presets_use_validation_rows(session: api.State) -> None:
     d = mks["details"]
     assert mks["value"] == pytest.approx(d["mean"] + 2 * d["std"]) and d["n_normal"] == 60
     assert "between" in err("threshold_preset", {"model": "m", "rule": "contamination", "param": 2})
+    too_few = err("threshold_preset", {"model": "m", "rule": "contamination", "param": 0})
+    assert too_few.startswith("The contamination rate") and "got 0 %" in too_few
+    assert err("threshold_preset", {"model": "m", "rule": "mean_k_std", "param": 30}).startswith(
+        "The multiplier k must be between 0 and 20 (got 30)"
+    )
     assert "unknown preset" in err("threshold_preset", {"model": "m", "rule": "magic"})
 
 
@@ -219,3 +224,34 @@ def test_every_committed_model_loads_through_the_bridge() -> None:
             },
         )
         assert reply["name"] == manifest.stem
+
+
+def test_upload_scale_check_and_row_z_normalisation(session: api.State) -> None:
+    rng = np.random.default_rng(3)
+    raw = rng.normal(size=(4, 140))
+    minmax = (raw - raw.min(1, keepdims=True)) / np.ptp(raw, axis=1, keepdims=True)
+    text = "\n".join(",".join(f"{v:.6f}" for v in row) for row in minmax).encode()
+    reply = ok("upload_beats", {"name": "anomagram.csv", "data": text})
+    warning = reply["scale_warning"]
+    assert warning and "4 of the 4 beats are not z-normalised" in warning
+    assert "means run from 0.4" in warning or "means run from 0.5" in warning, warning
+    fixed = ok("normalise_upload", {})
+    X = np.frombuffer(fixed["X"]["data"], np.float32).reshape(4, 140)
+    np.testing.assert_allclose(X.mean(1), 0, atol=1e-5)
+    np.testing.assert_allclose(X.std(1, ddof=1), 1, atol=1e-4)
+    assert fixed["n"] == 4 and fixed["scale_warning"] is None
+    beat = ok("inspect_beat", {"model": "m", "dataset": "ecg5000", "split": "user", "index": 0})
+    np.testing.assert_allclose(np.frombuffer(beat["beat"]["data"], np.float32), X[0], atol=1e-6)
+    z = "\n".join(",".join(f"{v:.6f}" for v in row) for row in X).encode()
+    assert ok("upload_beats", {"name": "z.csv", "data": z})["scale_warning"] is None
+
+
+def test_upload_reads_excel_exports_and_explains_semicolons(session: api.State) -> None:
+    row = ",".join(["1"] + ["0.25"] * 140)
+    excel = (f"label,{','.join(f't{i}' for i in range(140))},\r\n" + f"{row},\r\n" * 2).encode()
+    reply = ok("upload_beats", {"name": "excel.csv", "data": excel})
+    assert reply["n"] == 2 and reply["labelled"] and reply["header"]
+    semi = "\n".join(";".join(["0,5"] * 140) for _ in range(2)).encode()
+    message = err("upload_beats", {"name": "de.csv", "data": semi})
+    assert "semicolons with decimal commas" in message and "points as decimal marks" in message
+    assert "header" not in message

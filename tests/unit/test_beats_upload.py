@@ -61,3 +61,34 @@ def test_row_limit() -> None:
     line = ",".join(["0"] * 140) + "\n"
     with pytest.raises(AnomascopeError, match=f"limit is {MAX_ROWS}"):
         parse_beats(line * (MAX_ROWS + 1), "big.csv")
+
+
+def test_z_report_accepts_ecg5000_scale_and_flags_minmax_rows() -> None:
+    from anomascope.data.beats import z_normalisation_report, z_normalise
+
+    rng = np.random.default_rng(1)
+    X = z_normalise(rng.normal(3.0, 5.0, size=(10, 140)))
+    clean = z_normalisation_report(X)
+    assert clean["count"] == 0 and clean["rows"] == 10 and clean["tolerance"] == 0.01
+    X[[2, 7]] = (X[[2, 7]] - X[[2, 7]].min()) / np.ptp(X[[2, 7]])  # min-max [0, 1]
+    report = z_normalisation_report(X)
+    assert report["count"] == 2 and report["first_rows"] == [3, 8]
+    assert report["mean_range"][1] > 0.3 and report["std_range"][0] < 0.5
+
+
+def test_z_report_lists_at_most_five_rows() -> None:
+    from anomascope.data.beats import z_normalisation_report
+
+    report = z_normalisation_report(np.tile(np.linspace(0, 1, 140), (9, 1)))
+    assert report["count"] == 9 and report["first_rows"] == [1, 2, 3, 4, 5]
+
+
+def test_z_normalise_rows_and_constant_rows() -> None:
+    from anomascope.data.beats import z_normalise
+
+    X = np.vstack([np.linspace(0, 1, 140), np.full(140, 7.0)])
+    Z = z_normalise(X)
+    assert Z.dtype == np.float32 and np.all(Z[1] == 0.0)
+    assert abs(Z[0].mean()) < 1e-6 and abs(Z[0].std(ddof=1) - 1) < 1e-6
+    with pytest.raises(AnomascopeError, match="2-D"):
+        z_normalise(np.zeros(140))

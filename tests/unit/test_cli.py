@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from anomascope.__main__ import main
 from anomascope.data import ecg, kdd
 from anomascope.detectors.pca import PCADetector
 from anomascope.metrics import roc_auc
-from anomascope.weights import save_model
+from anomascope.weights import load_model_files, save_model
+from tests.unit.cli_helpers import KDD_MODEL, kdd_lines, parse_output
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,64 @@ def test_evaluate_kdd_uses_the_stream(
     )
     summary = json.loads(capsys.readouterr().out)
     assert summary["n"] == 10_000 and summary["n_anomalies"] == 2000
+
+
+def test_score_beats_full_precision_and_no_warning_on_z_normalised(
+    ecg_model: Path, ecg_data: ecg.ECG5000, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    beats = tmp_path / "beats.csv"
+    np.savetxt(beats, ecg_data.test_X[:50], delimiter=",", fmt="%.9g")
+    assert main(["score", "--model", str(ecg_model), str(beats)]) == 0
+    captured = capsys.readouterr()
+    scores, _ = parse_output(captured.out)
+    model = load_model_files(ecg_model.parent, ecg_model.name)
+    expected = model.score(np.loadtxt(beats, delimiter=",", dtype=np.float32))
+    assert scores.tolist() == np.asarray(expected, dtype=np.float64).tolist()
+    assert "warning" not in captured.err
+
+
+def test_score_warns_about_min_max_scaled_beats(
+    ecg_model: Path, ecg_data: ecg.ECG5000, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    X = ecg_data.test_X[:20].astype(np.float64)
+    X[5:] = (X[5:] - X[5:].min(axis=1, keepdims=True)) / np.ptp(X[5:], axis=1, keepdims=True)
+    beats = tmp_path / "minmax.csv"
+    np.savetxt(beats, X, delimiter=",")
+    assert main(["score", "--model", str(ecg_model), str(beats)]) == 0
+    err = capsys.readouterr().err
+    warning = next(line for line in err.splitlines() if line.startswith("warning:"))
+    assert "15 of 20 beats are not z-normalised (beats 6, 7, 8, 9, 10, ...)" in warning
+    assert "row means" in warning and "tolerance 0.01" in warning
+
+
+def test_evaluate_a_labelled_beats_file(
+    ecg_model: Path, ecg_data: ecg.ECG5000, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pick = np.random.default_rng(0).choice(len(ecg_data.test_y), 400, replace=False)
+    y = ecg_data.test_y[pick]
+    beats = tmp_path / "labelled.txt"
+    np.savetxt(beats, np.column_stack([y, ecg_data.test_X[pick]]), fmt="%.9g")
+    assert main(["evaluate", "--model", str(ecg_model), "--file", str(beats)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    model = load_model_files(ecg_model.parent, ecg_model.name)
+    scores = model.score(np.loadtxt(beats, dtype=np.float32)[:, 1:])
+    assert summary["n"] == 400 and summary["n_anomalies"] == int((y != 1).sum()) > 0
+    assert summary["auc"] == pytest.approx(roc_auc(scores, y != 1))
+
+
+def test_evaluate_a_labelled_kdd_file_and_refuse_unlabelled(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = kdd_lines(data_dir, 500)
+    path = tmp_path / "mine.csv.gz"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    assert main(["evaluate", "--model", str(KDD_MODEL), "--file", str(path)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    attacks = sum(not line.endswith(",normal.") for line in lines)
+    assert summary["n"] == 500 and summary["n_anomalies"] == attacks
+    bare = tmp_path / "bare.csv"
+    bare.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n")
+    assert main(["evaluate", "--model", str(KDD_MODEL), "--file", str(bare)]) == 2
+    assert "has no label column" in capsys.readouterr().err
+    assert main(["evaluate", "--model", str(KDD_MODEL)]) == 2
+    assert "either --data" in capsys.readouterr().err

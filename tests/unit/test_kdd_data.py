@@ -212,3 +212,32 @@ def test_real_corrected_file_counts_and_stream(data_dir):
     only_test = {"snmpgetattack", "snmpguess", "mailbomb", "mscan", "apache2", "processtable"}
     names = {t.label_names[c] for c in np.unique(s.label)}
     assert names & only_test
+
+
+def test_rows_without_label_with_header_and_labels_without_dot():
+    from anomascope.data.kdd_rows import kdd_columns, parse_kdd_rows
+
+    columns, header = kdd_columns(NORMAL_LINE.rsplit(",", 1)[0].encode(), "f")
+    assert columns == kdd.FEATURE_NAMES and not header
+    X, anomaly = parse_kdd_rows(NORMAL_LINE.rsplit(",", 1)[0].encode() + b"\n", "f", columns)
+    assert anomaly is None and X.shape == (1, 41)
+    np.testing.assert_array_equal(X, kdd.parse_kdd(NORMAL_LINE.encode(), "f").X)
+    names = ",".join(["label", *reversed(kdd.FEATURE_NAMES)]).encode()
+    columns, header = kdd_columns(names, "f")
+    assert header and columns[0] == "label" and columns[1] == "dst_host_srv_rerror_rate"
+    rows = [
+        ",".join([line.rsplit(",", 1)[1].rstrip("."), *reversed(line.rsplit(",", 1)[0].split(","))])
+        for line in (NORMAL_LINE, ATTACK_LINE)
+    ]
+    X, anomaly = parse_kdd_rows(("\n".join(rows) + "\n").encode(), "f", columns, line0=1)
+    assert anomaly.tolist() == [False, True]
+    np.testing.assert_array_equal(
+        X, kdd.parse_kdd((NORMAL_LINE + "\n" + ATTACK_LINE).encode(), "f").X
+    )
+    with pytest.raises(AnomascopeError, match="line 3: unknown flag 'XX'"):
+        parse_kdd_rows(
+            ("\n".join([rows[0], rows[1].replace(",SF,", ",XX,")]) + "\n").encode(),
+            "f",
+            columns,
+            line0=1,
+        )

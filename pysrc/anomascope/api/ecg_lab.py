@@ -15,7 +15,7 @@ from anomascope import AnomascopeError, lab
 from anomascope.api.core import as_bytes, finite_number, float_rows, get_model, handler, require
 from anomascope.api.state import ECG, State
 from anomascope.data import ecg
-from anomascope.data.beats import parse_beats
+from anomascope.data.beats import parse_beats, z_normalisation_report, z_normalise
 from anomascope.training.manifest import rows_seen_in_training
 from anomascope.weights import LoadedModel
 
@@ -150,6 +150,40 @@ def upload_beats(state: State, payload: dict[str, Any]) -> dict[str, Any]:
         "n": n,
         "labelled": beats.y is not None,
         "header": beats.header,
+        "scale_warning": scale_warning(data["user_X"]),
+    }
+
+
+def scale_warning(X: np.ndarray) -> str | None:
+    """Why the uploaded rows do not look like ECG5000's (each row z-normalised), with the
+    numbers; None when every row is z-normalised."""
+    r = z_normalisation_report(X)
+    if not r["count"]:
+        return None
+    (m0, m1), (s0, s1) = r["mean_range"], r["std_range"]
+    rows = ", ".join(str(i) for i in r["first_rows"])
+    return (
+        f"{r['count']} of the {r['rows']} beats are not z-normalised (for example rows {rows}): "
+        f"their means run from {m0:.3g} to {m1:.3g} and their standard deviations from "
+        f"{s0:.3g} to {s1:.3g}, while every ECG5000 beat has mean 0 and standard deviation 1 "
+        f"(within {r['tolerance']:g}). The models learned z-normalised beats, so these would "
+        "likely all be flagged. Z-normalising each row (minus its mean, divided by its "
+        "standard deviation) keeps every beat's shape and puts it on the models' scale."
+    )
+
+
+@handler("normalise_upload")
+def normalise_upload(state: State, payload: dict[str, Any]) -> dict[str, Any]:
+    """Z-normalise each of the visitor's uploaded beats (see :func:`z_normalise`)."""
+    data = state.dataset(ECG)
+    if "user_X" not in data:
+        raise AnomascopeError("there are no uploaded beats to z-normalise; upload a file first")
+    data["user_X"] = z_normalise(data["user_X"])
+    state.invalidate(dataset=ECG, split="user")
+    return {
+        "X": data["user_X"],
+        "n": int(len(data["user_X"])),
+        "scale_warning": scale_warning(data["user_X"]),
     }
 
 

@@ -16,7 +16,12 @@ from anomascope.api.loading import load_model_request
 from anomascope.api.schema import TRAIN_MAX_MS
 from anomascope.api.state import ECG, State
 from anomascope.metrics import metrics_summary
-from anomascope.training import TrainingSession, count_parameters, validate_config
+from anomascope.training import (
+    TrainingSession,
+    config_warnings,
+    count_parameters,
+    validate_config,
+)
 from anomascope.weights import NAME_RULE, load_model, parse_manifest, valid_model_name
 
 
@@ -40,11 +45,16 @@ def train_start(state: State, payload: dict[str, Any]) -> dict[str, Any]:
 
 @handler("train_check")
 def train_check(state: State, payload: dict[str, Any]) -> dict[str, Any]:
-    """Validate ``config`` without training: the complete config and its parameter count."""
+    """Validate ``config`` without training: the complete config, its parameter count and
+    ``warnings`` (``[{field, message}]``) about settings that are allowed but doubtful."""
     _, y = ecg_pool(state)
     pool = {"normal": int(np.sum(y == 1)), "abnormal": int(np.sum(y != 1))}
     config = validate_config(require(payload, "config", dict), pool)
-    return {"config": config, "parameters": count_parameters(config)}
+    return {
+        "config": config,
+        "parameters": count_parameters(config),
+        "warnings": config_warnings(config),
+    }
 
 
 @handler("train_step")

@@ -34,12 +34,14 @@ def row_of(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def parse_numbers(chars: np.ndarray, lengths: np.ndarray, name: str, column: str) -> np.ndarray:
+def parse_numbers(
+    chars: np.ndarray, lengths: np.ndarray, name: str, column: str, line0: int = 0
+) -> np.ndarray:
     """Decimal numbers (optional leading ``-``, digits, at most one ``.``): float64 ``(n,)``.
 
     ``chars`` is zero-padded (see :func:`gather`); validation and Horner's rule run over the
     field width, vectorised over rows (whole-array reductions first; per-row ones only to name
-    a bad line).
+    a bad line). ``line0``: lines before this chunk (error messages count from it).
     """
     n, width = chars.shape
     rows = np.arange(n)
@@ -60,7 +62,7 @@ def parse_numbers(chars: np.ndarray, lengths: np.ndarray, name: str, column: str
             bad |= (chars[:, 1:] == 45).any(axis=1)
         r = row_of(bad)
         text = chars[r, : lengths[r]].tobytes().decode("latin-1")
-        raise AnomascopeError(f"{name}: line {r + 1}: {column} is not a number: {text!r}")
+        raise AnomascopeError(f"{name}: line {line0 + r + 1}: {column} is not a number: {text!r}")
     value = np.zeros(n, dtype=np.float64)
     d = chars.astype(np.float64) - 48.0
     for k in range(width):
@@ -78,6 +80,7 @@ def parse_symbols(
     column: str,
     vocabulary: tuple[str, ...] | None,
     first: tuple[str, ...] = (),
+    line0: int = 0,
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """Codes ``(n,)`` int16 of each string against ``vocabulary``; with ``vocabulary`` None,
     grow one: ``first`` in its order, then every other string sorted."""
@@ -93,7 +96,7 @@ def parse_symbols(
         if unknown:
             r = row_of(strings == unknown[0].encode("latin-1"))
             raise AnomascopeError(
-                f"{name}: line {r + 1}: unknown {column} {unknown[0]!r} "
+                f"{name}: line {line0 + r + 1}: unknown {column} {unknown[0]!r} "
                 f"(known: {', '.join(vocabulary[:12])}, ...)"
             )
         vocab = list(vocabulary)
@@ -120,7 +123,7 @@ def decompress(data: bytes, name: str) -> bytes:
 
 
 def split_fields(
-    text: bytes, columns: tuple[str, ...], name: str
+    text: bytes, columns: tuple[str, ...], name: str, line0: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split newline-terminated lines of ``len(columns)`` comma-separated fields.
 
@@ -137,8 +140,9 @@ def split_fields(
     if (fields_per_line != k).any():
         r = row_of(fields_per_line != k)
         raise AnomascopeError(
-            f"{name}: line {r + 1} has {fields_per_line[r]} comma-separated fields, expected "
-            f"{k} ({', '.join(columns[:2])}, ... {columns[-1]}); malformed or truncated file?"
+            f"{name}: line {line0 + r + 1} has {fields_per_line[r]} comma-separated fields, "
+            f"expected {k} ({', '.join(columns[:2])}, ... {columns[-1]}); "
+            "malformed or truncated file?"
         )
     flat_starts = np.empty_like(delims)
     flat_starts[0] = 0
@@ -148,5 +152,5 @@ def split_fields(
     if (lengths == 0).any() or (lengths > MAX_FIELD).any():
         r, c = np.argwhere((lengths == 0) | (lengths > MAX_FIELD))[0]
         what = "empty" if lengths[r, c] == 0 else "overlong"
-        raise AnomascopeError(f"{name}: line {r + 1}: {what} field {columns[c]}")
+        raise AnomascopeError(f"{name}: line {line0 + r + 1}: {what} field {columns[c]}")
     return np.lib.stride_tricks.sliding_window_view(buf, MAX_FIELD), starts, lengths

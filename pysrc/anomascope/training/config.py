@@ -87,7 +87,11 @@ class Field:
             out["choices"] = list(self.choices)
             out["choice_labels"] = {c: CHOICE_LABELS.get(c, c) for c in self.choices}
         elif self.kind == "units":
-            out.update(max_layers=MAX_LAYERS, max_units=MAX_UNITS)
+            out.update(
+                max_layers=MAX_LAYERS,
+                max_units=MAX_UNITS,
+                limit_reason=f"A network may have at most {MAX_LAYERS} {self.label} layers.",
+            )
         return out
 
     def fail(self, message: str) -> AnomascopeError:
@@ -259,6 +263,29 @@ def validate_config(config: Any, pool: dict[str, int] | None = None) -> dict[str
     if pool is not None:
         _check_pool(out, pool)
     return out
+
+
+def config_warnings(cfg: dict[str, Any]) -> list[dict[str, str]]:
+    """What may be wrong with a valid configuration without making it unusable.
+
+    A latent layer wider than a hidden layer is no bottleneck: the narrowest layer then sits
+    elsewhere, and a wide code lets the network copy abnormal beats as well as normal ones.
+    Returns ``[{"field", "message"}]`` (empty when nothing is suspicious).
+    """
+    hidden = [*cfg["encoder_units"], *cfg["decoder_units"]]
+    if not hidden or cfg["latent_dim"] <= min(hidden):
+        return []
+    narrow = min(hidden)
+    return [
+        {
+            "field": "latent_dim",
+            "message": (
+                f"The latent layer ({cfg['latent_dim']} units) is wider than the narrowest hidden "
+                f"layer ({narrow} units), so it is no bottleneck: the network can learn to copy "
+                f"abnormal beats too. Use a latent size of {narrow} or less."
+            ),
+        }
+    ]
 
 
 def _check_parameters(out: dict[str, Any]) -> None:

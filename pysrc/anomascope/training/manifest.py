@@ -16,6 +16,8 @@ from anomascope import AnomascopeError
 
 MAX_POOL_ROWS = 100_000
 POOL_NOTE = "index i < 500: UCR TRAIN row i; i >= 500: UCR TEST row i - 500"
+#: the replay in a manifest keeps at most this many epochs (spread over the run)
+REPLAY_MAX_EPOCHS = 200
 
 
 def training_rows(splits: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, Any]:
@@ -55,3 +57,55 @@ def rows_seen_in_training(manifest: dict[str, Any]) -> np.ndarray:
             )
         seen.append(np.asarray(values, np.int64))
     return np.unique(np.concatenate(seen))
+
+
+def replay_counts(
+    scores: np.ndarray, labels: np.ndarray, edges: np.ndarray
+) -> tuple[list[int], list[int]]:
+    """Normal and abnormal scores counted on ``edges`` (scores are clipped into them)."""
+    clipped = np.clip(scores, edges[0], edges[-1])
+    normal, _ = np.histogram(clipped[~labels], bins=edges)
+    abnormal, _ = np.histogram(clipped[labels], bins=edges)
+    return normal.tolist(), abnormal.tolist()
+
+
+def replay_history(
+    history: list[dict[str, Any]],
+    counts: list[tuple[list[int], list[int]]],
+    labels: np.ndarray,
+    edges: np.ndarray,
+    score: str,
+) -> dict[str, Any]:
+    """A manifest's ``history``: an ``anomascope-replay`` document (version 1, read by
+    :func:`anomascope.lab.parse_replay`) of at most :data:`REPLAY_MAX_EPOCHS` epochs, plus the
+    full per-epoch ``train_loss``, ``val_loss`` and ``auc`` lists.
+
+    ``history`` are the session's epoch records, ``counts`` each epoch's test-score
+    ``(normal, abnormal)`` counts on log-spaced ``edges``, ``labels`` the test labels.
+    """
+    n = len(history)
+    keep = np.unique(np.linspace(0, n - 1, min(n, REPLAY_MAX_EPOCHS)).round().astype(int))
+    return {
+        "format": "anomascope-replay",
+        "version": 1,
+        "split": "test",
+        "score": score,
+        "edges": np.asarray(edges).tolist(),
+        "edges_scale": "log",
+        "n_normal": int((~labels).sum()),
+        "n_abnormal": int(labels.sum()),
+        "threshold": history[-1]["threshold"],
+        "epochs": [
+            {
+                "epoch": history[i]["epoch"],
+                "normal": counts[i][0],
+                "abnormal": counts[i][1],
+                "auc": history[i]["auc"],
+                "loss": history[i]["train_loss"],
+            }
+            for i in keep.tolist()
+        ],
+        "train_loss": [r["train_loss"] for r in history],
+        "val_loss": [r["val_loss"] for r in history],
+        "auc": [r["auc"] for r in history],
+    }

@@ -11,8 +11,22 @@ Per-epoch record
 ``{"epoch", "train_loss"`` (mean batch loss of the epoch, penalty included), ``"val_loss"``
 (mean reconstruction error of the *normal* validation beats), ``"auc"``, ``"threshold"``,
 ``"test"`` (:func:`anomascope.metrics.metrics_summary` at the validation threshold),
-``"seconds"`` (training time so far)``}``. The latest epoch also carries the test-score
+``"seconds"`` (training time so far, see below)``}``. The latest epoch also carries the test-score
 histogram, the ROC curve and the latent scatter (:meth:`TrainingSession.views`).
+
+Training time
+-------------
+``seconds`` (in every reply, and the exported manifest's ``training.seconds``) is the time the
+worker spent on this run: its training steps plus each epoch's evaluation (scoring the
+validation and test beats, choosing the threshold). It leaves out the time between chunks,
+pauses, drawing and the message round trips, so the page and the ECG lab show one number.
+
+Replay
+------
+Each epoch also counts the test scores on the fixed log-scale :data:`REPLAY_EDGES`; the exported
+manifest's ``history`` is an ``anomascope-replay`` document (:func:`anomascope.lab.parse_replay`)
+of at most :data:`~anomascope.training.manifest.REPLAY_MAX_EPOCHS` epochs, so the ECG lab can
+replay a browser-trained model.
 """
 
 from __future__ import annotations
@@ -33,8 +47,8 @@ from anomascope.metrics import metrics_summary, roc_curve, threshold_best_f1
 from anomascope.nn import Autoencoder, Trainer, TrainingDiverged
 from anomascope.nn.optim import make_optimizer
 from anomascope.nn.regularizers import make_regularizer
-from anomascope.training.config import architecture_of, split_data, validate_config
-from anomascope.training.manifest import training_rows
+from anomascope.training.config import DEFAULTS, architecture_of, split_data, validate_config
+from anomascope.training.manifest import replay_counts, replay_history, training_rows
 from anomascope.weights import save_model
 
 SCATTER_POINTS = 400
@@ -42,6 +56,9 @@ HIST_BINS = 40
 #: an epoch loss above this counts as divergence (beats are z-normalised: a fresh model's
 #: loss is about 1), even while it is still finite
 DIVERGED_LOSS = 1e4
+#: shared histogram edges of the replay (scores are clipped into them)
+REPLAY_EDGES = np.logspace(-3, 2, 51)
+SCORE_NAME = "per-beat mean squared reconstruction error"
 
 
 def _latent_2d(Z: np.ndarray) -> tuple[np.ndarray, str]:
@@ -110,11 +127,13 @@ class TrainingSession:
         self.seconds = 0.0
         self.status = "ready"  # ready | training | done | diverged
         self.message = ""
+        self.advice: dict[str, float] | None = None  # after divergence: settings that help
         self.good_params = self.model.params.copy()  # the model after the last good epoch
         self.latest: dict[str, Any] | None = None
         self._latest_scores: tuple[np.ndarray, float] = (np.zeros(0), 0.0)
         self._epoch_losses: list[float] = []
         self._step_seconds = 0.0
+        self._replay_counts: list[tuple[list[int], list[int]]] = []
 
     # -- summary ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -126,8 +145,17 @@ class TrainingSession:
             "parameters": self.model.n_params,
             "sizes": sizes,
             "steps_per_epoch": self.steps_per_epoch,
+            "train_loss_label": self.train_loss_label(),
             **self.progress(),
         }
+
+    def train_loss_label(self) -> str:
+        """What the training loss is (the regularisation penalty is part of it when on)."""
+        reg = self.config["regularizer"]
+        if reg == "none":
+            return "training loss: mean squared error"
+        rate = self.config["regularization_rate"]
+        return f"training loss: mean squared error + {reg} penalty (rate {rate:g})"
 
     def progress(self) -> dict[str, Any]:
         done = len(self.history)
@@ -139,8 +167,9 @@ class TrainingSession:
             "step": self.trainer.step,
             "status": self.status,
             "message": self.message,
-            "seconds": self.seconds,
+            "seconds": round(self.seconds, 3),
             "seconds_left": None if per_epoch is None else per_epoch * left,
+            "advice": self.advice,
         }
 
     # -- training --------------------------------------------------------------------------
@@ -201,16 +230,17 @@ class TrainingSession:
         np.copyto(self.model.params, self.good_params)
         self.status = "diverged"
         lr = self.config["learning_rate"]
+        lower = suggested_learning_rate(lr)
+        self.advice = {"learning_rate": lower}
         epoch = len(self.history) + 1
         kept = f"the model after epoch {epoch - 1}" if epoch > 1 else "the untrained model"
         self.message = (
             f"Training diverged in epoch {epoch}: {what}. Training stopped and {kept} is kept. "
-            f"Lower the learning rate to {lr / 10:g} or less (it is {lr:g})"
-            + ("" if self.config["optimizer"] == "adam" else ", or switch to the Adam optimizer")
-            + ", then reset and train again."
+            f"Lower the learning rate to {lower:g} (it is {lr:g}) and press Train to start again."
         )
 
     def _end_epoch(self) -> dict[str, Any] | None:
+        start = self._clock()
         model = self.model
         with np.errstate(over="ignore", invalid="ignore"):
             val_scores = _scores(model, self.X_val)
@@ -238,6 +268,9 @@ class TrainingSession:
             "test": test,
             "seconds": self.seconds,
         }
+        self._replay_counts.append(replay_counts(test_scores, labels_test, REPLAY_EDGES))
+        self.seconds += self._clock() - start
+        record["seconds"] = round(self.seconds, 3)
         self.history.append(record)
         self._latest_scores = (test_scores, choice.value)
         self.latest = None  # built on demand by views(): only the last epoch of a chunk is drawn
@@ -308,12 +341,14 @@ class TrainingSession:
                 "rows": training_rows(self.splits),
             },
             "metrics": {"test": last["test"], "validation": last["validation"]},
-            "history": {
-                "train_loss": [r["train_loss"] for r in self.history],
-                "val_loss": [r["val_loss"] for r in self.history],
-                "auc": [r["auc"] for r in self.history],
-            },
+            "history": self.replay_document(),
         }
+
+    def replay_document(self) -> dict[str, Any]:
+        """The run's history as an ``anomascope-replay`` document (:func:`replay_history`)."""
+        return replay_history(
+            self.history, self._replay_counts, self.splits["test"][1], REPLAY_EDGES, SCORE_NAME
+        )
 
     def export(self, name: str, title: str | None = None) -> tuple[str, bytes]:
         """The last good model in the weight format: ``(manifest JSON text, npz bytes)``,
@@ -322,6 +357,12 @@ class TrainingSession:
         with tempfile.TemporaryDirectory() as tmp:
             npz, js = save_model(tmp, name, det, self.manifest_fields(title or name))
             return Path(js).read_text(encoding="utf-8"), Path(npz).read_bytes()
+
+
+def suggested_learning_rate(lr: float) -> float:
+    """The learning rate the divergence message proposes: a tenth of ``lr``, and at most the
+    page's default (which trains every optimizer of the page without diverging)."""
+    return min(lr / 10, float(DEFAULTS["learning_rate"]))
 
 
 def _scores(model: Autoencoder, X: np.ndarray) -> np.ndarray:

@@ -110,12 +110,13 @@ export class LabActions {
     const { $ } = this;
     let param;
     if (rule === "contamination") {
+      // Python checks the bounds; here only that the box holds a number at all.
       const pct = Number.parseFloat($("param-contamination").value);
-      if (!(pct > 0 && pct < 100)) { this.notify("The expected share of anomalies must be between 0 and 100 percent.", "preset"); return; }
+      if (Number.isNaN(pct)) { this.notify("The expected share of anomalies must be a number.", "preset"); return; }
       param = pct / 100;
     } else if (rule === "mean_k_std") {
       param = Number.parseFloat($("param-mean_k_std").value);
-      if (!(param >= 0 && param <= 20)) { this.notify("k must be a number between 0 and 20.", "preset"); return; }
+      if (Number.isNaN(param)) { this.notify("The multiplier k must be a number.", "preset"); return; }
     }
     const p = await this.loadPreset(rule, param);
     if (p) setThreshold(p.value);
@@ -143,6 +144,7 @@ export class LabActions {
     const { state, $ } = this;
     this.uploadProblem("");
     if (!file) return;
+    this.scaleWarning(null);
     if (file.size > UPLOAD_HARD_LIMIT) {
       this.uploadProblem(`${file.name}: this file is far larger than the 5 MB limit, so it was not read.`);
       return;
@@ -166,8 +168,33 @@ export class LabActions {
       (reply.labelled ? ", with labels: they also count in the threshold explorer's metrics."
         : ", without labels: they are scored, but cannot count in the explorer's metrics.") +
       " They are in the viewer under “Your beats”.";
+    this.scaleWarning(reply.scale_warning);
     this.setFilter("user");
     await this.refreshExplorer();
+  }
+
+  /** Python's warning that the uploaded rows are not on the models' scale (null: they are). */
+  scaleWarning(message) {
+    this.$("upload-warning-text").textContent = message ?? "";
+    this.$("upload-warning").hidden = !message;
+  }
+
+  /** Z-normalise each uploaded row (Python does it), then score the beats again. */
+  async normaliseUpload() {
+    const { state, $ } = this;
+    if (!state.user) return;
+    try {
+      const reply = await this.python.request("normalise_upload", {});
+      state.user.X = reply.X;
+      this.scaleWarning(reply.scale_warning);
+      await this.refreshUserScores();
+      $("upload-status").textContent = `Z-normalised each of the ${reply.n} beat${reply.n === 1 ? "" : "s"} ` +
+        `from ${state.user.name}; they were scored again.`;
+      if (state.source === "user") await this.selectBeat(state.selected, "user");
+      await this.refreshExplorer();
+    } catch (err) {
+      this.uploadProblem(`Could not z-normalise the beats. ${err.message}`);
+    }
   }
 
   // ---- drawing -----------------------------------------------------------------------------
@@ -186,7 +213,9 @@ export class LabActions {
       const r = await this.python.request("draw_beat", { model, strokes });
       if (model !== state.model) return;
       d.result = r; d.error = false; d.scoredVersion = version;
-      d.message = `Scored: you drew ${r.n_drawn} of the 140 time steps; the rest were filled by the rule below.`;
+      const steps = r.beat.data.length;
+      d.message = r.n_drawn >= steps ? `Scored: you drew all ${steps} time steps.`
+        : `Scored: you drew ${r.n_drawn} of the ${steps} time steps; the other ${steps - r.n_drawn} were filled by the rule below.`;
     } catch (err) {
       d.result = null; d.error = true; d.scoredVersion = version;
       d.message = err.kind === "input" ? err.message : `Could not score the drawing: ${err.message}`;
@@ -241,6 +270,11 @@ export class LabActions {
     try { await this.measuring; } finally { this.measuring = null; }
   }
 
+  undoStroke() {
+    const { strokes } = this.state.drawing;
+    if (strokes.length) this.drawingChanged(strokes.slice(0, -1), true);
+  }
+
   wire({ setThreshold }) {
     const { $ } = this;
     for (const rule of ["model", "contamination", "mean_k_std"]) {
@@ -257,8 +291,16 @@ export class LabActions {
       await this.upload(e.target.files[0]);
       e.target.value = "";
     });
+    $("upload-normalise").addEventListener("click", () => this.normaliseUpload());
     $("draw-clear").addEventListener("click", () => this.drawingChanged([], true));
-    $("draw-undo").addEventListener("click", () => this.drawingChanged(this.state.drawing.strokes.slice(0, -1), true));
+    $("draw-undo").addEventListener("click", () => this.undoStroke());
+    // Ctrl+Z (Cmd+Z) on the drawing section undoes the last stroke, except in a text field.
+    document.addEventListener("keydown", (e) => {
+      if (this.state.section !== "draw" || e.key.toLowerCase() !== "z" || !(e.ctrlKey || e.metaKey)
+          || e.shiftKey || e.altKey || e.target.closest?.("input, textarea, select")) return;
+      e.preventDefault();
+      this.undoStroke();
+    });
     $("draw-real").addEventListener("click", () => this.startFromRealBeat());
     $("measure-costs").addEventListener("click", () => this.measureCosts(true));
   }

@@ -96,6 +96,6 @@ export class BeatGrid extends CanvasView {
     const col = Math.floor((event.clientX - rect.left) / (rect.width / this.layout.cols));
     const row = Math.floor((event.clientY - rect.top) / CELL_H);
     const k = row * this.layout.cols + col;
-    if (k >= 0 && k < this.visible.length) this.onSelect(this.visible[k]);
+    if (k >= 0 && k < this.visible.length) this.onSelect(this.visible[k], { pointer: true });
   }
 }

@@ -47,7 +47,11 @@ export class DrawPad extends CanvasView {
   point(event) {
     const rect = this.canvas.getBoundingClientRect();
     const { x, y } = this.scales();
-    return [x.invert(event.clientX - rect.left), y.invert(event.clientY - rect.top)];
+    // A stroke dragged past the pad's edge stays on it: at the first or last time step and
+    // within the visible range, as the keyboard edits are.
+    const clamp = (v, lo, hi) => Math.min(Math.max(v, lo), hi);
+    return [clamp(x.invert(event.clientX - rect.left), 0, PAD_RANGE.n - 1),
+            clamp(y.invert(event.clientY - rect.top), PAD_RANGE.lo, PAD_RANGE.hi)];
   }
 
   all() {

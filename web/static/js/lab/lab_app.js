@@ -4,7 +4,8 @@
 // this same state; views only draw what they are given.
 import { PythonClient } from "../common/client.js";
 import { formatMetric } from "../common/metrics.js";
-import { readHash, writeHash, SECTIONS } from "./url_state.js";
+import { writeHash, SECTIONS } from "./url_state.js";
+import { createLinkActions } from "./link.js";
 import { createAboutActions } from "./about.js";
 import { LabActions } from "./actions.js";
 import { createReplayActions } from "./replay.js";
@@ -19,6 +20,7 @@ import { DrawPad } from "./draw_pad.js";
 import { ScoreHistogram } from "../views/histogram.js";
 import { MetricsPanel } from "./metrics_panel.js";
 import { RocChart } from "../views/roc.js";
+import { LoadingProgress, NoticeBar } from "../common/notices.js";
 import { keepFocusClearOf } from "../common/sticky.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,6 +28,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   schema: null,         // Python's labels, bounds and metric definitions (from the hello reply)
   section: "viewer",
+  addressSection: null, // the section in the address bar: a new one adds a history entry
   ecg: null,            // {test_X: {shape, data}, test_y: {data}, class_names}
   models: [],           // model summaries from the worker
   model: null,          // active model name
@@ -33,6 +36,7 @@ const state = {
   threshold: 0,
   classFilter: "all",   // "all", a class "1".."5", or "user" (your uploaded beats)
   page: 0,
+  pageToSelected: false, // turn the grid to the selected beat's page at the next render (a link)
   source: "test",       // which rows the viewer shows: "test" or "user"
   selected: 0,
   inspected: null,      // reply of inspect_beat
@@ -45,12 +49,14 @@ const state = {
   about: { model: null, data: null, scale: "raw" },
 };
 
-const loading = new Map();
-let noticeSource = null;
+const progress = new LoadingProgress();
+const notices = new NoticeBar($("notice"));
+const notify = (message, source) => notices.notify(message, source);
+const clearNotice = (source) => notices.clear(source);
 
 const python = new PythonClient({
   boot: { datasets: ["ecg5000"], modelDataset: "ecg5000" },
-  onProgress: showProgress,
+  onProgress: (p) => progress.show(p),
   onFailure: (err) => notify(`${err.message} Reload the page to start it again.`, "engine"),
   onRestart: (message) => recoverFromRestart(message),
 });
@@ -60,6 +66,7 @@ const python = new PythonClient({
 async function recoverFromRestart(message) {
   if (state.user) {
     state.user = null;
+    lab.scaleWarning(null);
     $("class-filter").querySelector('option[value="user"]')?.remove();
     if (state.classFilter === "user") setFilter("all");
   }
@@ -74,7 +81,9 @@ async function recoverFromRestart(message) {
 }
 
 const views = {
-  grid: new BeatGrid($("beat-grid"), { onSelect: (index) => selectBeat(index) }),
+  grid: new BeatGrid($("beat-grid"), { onSelect: (index, how) => selectBeat(index).then(() => {
+    if (how?.pointer) bringDetailIntoView();
+  }) }),
   chart: new BeatChart($("beat-chart")),
   histogram: new ScoreHistogram($("score-histogram")),
   roc: new RocChart($("roc-chart")),
@@ -94,29 +103,8 @@ const lab = new LabActions({ state, python, render, notify, clearNotice, $, sele
 const replay = createReplayActions({ state, python, render, $ });
 const about = createAboutActions({ state, python, render, notify, clearNotice, $, views });
 const { renderAbout, loadAbout } = about;
-
-function showProgress({ stage, label, step, steps, fraction }) {
-  loading.set(stage, label);
-  $("loading-label").textContent = `${label}…`;
-  $("loading-bar").value = (step - 1 + fraction) / steps;
-  $("loading-stages").replaceChildren(...[...loading.values()].map((text, i, all) => {
-    const li = document.createElement("li");
-    li.textContent = text + (i < all.length - 1 ? " ✓" : "");
-    return li;
-  }));
-}
-
-/** Show a message in the page's notice bar (always text, never HTML). */
-function notify(message, source = "general") {
-  const box = $("notice");
-  box.textContent = message;
-  box.hidden = !message;
-  noticeSource = message ? source : null;
-}
-
-function clearNotice(source) {
-  if (noticeSource === source) notify("");
-}
+const link = createLinkActions({ state, $, notify, clearNotice, filteredIndices, selectModel, selectBeat,
+                                 setThreshold, setSection });
 
 // ---- derived ----------------------------------------------------------------------------
 function filteredIndices() {
@@ -138,11 +126,14 @@ function thresholdScale() {
            fromSlider: (v) => Math.exp(a + (v / 1000) * (b - a)) };
 }
 
+/** A threshold with four significant digits and no trailing zeros ("0.0341", not "0.0341007…"). */
+const shortNumber = (v) => String(Number(v.toPrecision(4)));
+
 // ---- rendering ---------------------------------------------------------------------------
 function render() {
   const model = state.models.find((m) => m.name === state.model);
   $("threshold-range").value = String(thresholdScale().toSlider(state.threshold));
-  if (document.activeElement !== $("threshold-number")) $("threshold-number").value = state.threshold.toPrecision(4);
+  if (document.activeElement !== $("threshold-number")) $("threshold-number").value = shortNumber(state.threshold);
   $("threshold-hint").textContent = model
     ? `The model's own threshold is ${model.threshold.toPrecision(4)} (rule “${model.threshold_rule ?? "unknown"}”). ` +
       "Every view below follows this control."
@@ -155,13 +146,18 @@ function render() {
   }
   ({ viewer: renderViewer, explorer: renderExplorer, draw: renderDraw, models: renderCosts,
      replay: renderReplay, about: renderAbout })[state.section]();
-  writeHash(state);
+  writeHash(state, { push: state.addressSection !== null && state.addressSection !== state.section });
+  state.addressSection = state.section;
 }
 
 function renderViewer() {
   const indices = filteredIndices();
   const perPage = views.grid.capacity();
   const pages = Math.max(1, Math.ceil(indices.length / perPage));
+  if (state.pageToSelected && state.source === "test" && indices.includes(state.selected)) {
+    state.page = Math.floor(indices.indexOf(state.selected) / perPage);
+  }
+  state.pageToSelected = false;
   state.page = Math.min(state.page, pages - 1);
   $("page-label").textContent = `page ${state.page + 1} of ${pages} · ${indices.length} beats`;
   const user = state.classFilter === "user";
@@ -203,6 +199,7 @@ function renderExplorer() {
 function renderDraw() {
   const d = state.drawing;
   views.pad.update({ strokes: d.strokes, result: d.result });
+  $("draw-undo").disabled = !d.strokes.length;
   $("draw-score").textContent = d.result ? d.result.score.toPrecision(4) : "–";
   const verdict = $("draw-verdict");
   if (d.result) {
@@ -279,12 +276,21 @@ async function selectBeat(index, source = state.classFilter === "user" ? "user" 
   render();
 }
 
+// On a narrow screen the detail sits under the grid: a tapped beat's chart and verdict are
+// scrolled into view (the page's scroll padding keeps them clear of the sticky bar).
+function bringDetailIntoView() {
+  if (!matchMedia("(max-width: 900px)").matches) return;
+  const reduce = matchMedia("(prefers-reduced-motion: reduce)").matches;
+  $("detail-side").scrollIntoView({ block: "start", behavior: reduce ? "auto" : "smooth" });
+}
+
 function setThreshold(value) {
   if (!Number.isFinite(value) || value < 0) {
     notify("The threshold must be a number of zero or more.", "threshold");
     return;
   }
   clearNotice("threshold");
+  clearNotice("preset");
   state.threshold = value;
   render();
   lab.requestMetrics();
@@ -307,6 +313,7 @@ function setSection(name) {
 }
 
 function wire() {
+  link.wire();
   $("model-picker").addEventListener("change", (e) => {
     selectModel(e.target.value).catch((err) => notify(`Could not switch models: ${err.message}`, "model"));
   });
@@ -352,14 +359,21 @@ async function start() {
     if (!state.models.length) throw new Error("no ECG model was found in this build");
     $("model-picker").replaceChildren(...state.models.map((m) => new Option(m.title, m.name)));
     $("class-filter").append(...Object.entries(ecg.class_names).map(([k, v]) => new Option(`${k} · ${v}`, k)));
-    const { values, problems } = readHash(location.hash, state.models.map((m) => m.name), ecg.test_y.data.length);
-    state.selected = values.beat ?? 0;
+    const { values, problems } = link.read();
+    state.classFilter = values.filter ?? "all";
+    $("class-filter").value = state.classFilter;
+    state.selected = values.beat ?? filteredIndices()[0] ?? 0;
     state.section = values.section ?? "viewer";
+    // The page stays behind the loading panel until Python has scored the test beats, so
+    // nothing can be typed that the app would not use.
+    $("loading-label").textContent = "Scoring the test beats…";
+    await selectModel(values.model ?? state.models[0].name, { threshold: values.threshold });
     $("loading").hidden = true;
     $("app").hidden = false;
     keepFocusClearOf($("labbar"));
     wire();
-    await selectModel(values.model ?? state.models[0].name, { threshold: values.threshold });
+    state.pageToSelected = true;  // now that the grid has its size
+    render();
     const notes = [];
     if (problems.length) notes.push(`Some settings in the link could not be used: ${problems.join("; ")}.`);
     if (modelProblems.length) notes.push(`Left out models that could not be loaded: ${modelProblems.join("; ")}.`);

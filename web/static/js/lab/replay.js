@@ -1,6 +1,7 @@
-// Training replay: loads the active model's exported per-epoch history (validated by Python)
-// and steps through it with a scrubber and a play button, on the shared Player clock (stopped
-// when the section is left). Visitors who prefer reduced motion get a calm step a second
+// Training replay: loads the active model's exported per-epoch history (validated by Python):
+// the file a built-in model names (`history.file`), or the history a model trained on the train
+// page carries in its manifest (an "anomascope-replay" document), and steps through it with a
+// scrubber and a play button, on the shared Player clock (stopped when the section is left). Visitors who prefer reduced motion get a calm step a second
 // instead of an animation.
 import { Player } from "../common/player.js";
 
@@ -8,6 +9,33 @@ const FRAME_MS = 70;
 const CALM_FRAME_MS = 1000;
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 const SAFE_FILE = /^[\w.-]+\.json$/;
+
+/** Whether a model's history can be replayed: a file beside it, or carried inline. */
+const inline = (history) => Boolean(history && history.format === "anomascope-replay");
+const replayable = (history) => Boolean(history && (inline(history) || SAFE_FILE.test(history.file ?? "")));
+
+/** The history document's text: fetched from the build, or the model's own. */
+async function historyText(model) {
+  if (inline(model.history)) return JSON.stringify(model.history);
+  const file = model.history.file;
+  const response = await fetch(`models/${file}`);
+  if (!response.ok) throw new Error(`models/${file}: HTTP ${response.status}`);
+  return response.text();
+}
+
+/** The replay of `model` from Python ({data}), or why there is none ({message}). */
+async function fetchReplay(python, model, models) {
+  if (!replayable(model.history)) {
+    const others = models.filter((m) => replayable(m.history)).map((m) => m.title);
+    return { message: `No training history was exported for ${model.title}.` +
+      (others.length ? ` Pick ${others.join(" or ")} in the model menu to replay its training.` : "") };
+  }
+  try {
+    return { data: await python.request("training_replay", { model: model.name, text: await historyText(model) }) };
+  } catch (err) {
+    return { message: `The training history of ${model.title} could not be read: ${err.message}` };
+  }
+}
 
 export function createReplayActions({ state, python, render, $ }) {
   const cache = new Map();   // model name -> reply of training_replay
@@ -31,28 +59,13 @@ export function createReplayActions({ state, python, render, $ }) {
     const model = state.models.find((m) => m.name === state.model);
     const r = state.replay;
     r.model = model.name;
-    if (cache.has(model.name)) {
-      r.data = cache.get(model.name);
-    } else {
-      r.data = null;
-      const file = model.history && model.history.file;
-      if (!file || !SAFE_FILE.test(file)) {
-        const others = state.models.filter((m) => m.history && m.history.file).map((m) => m.title);
-        r.message = `No training history was exported for ${model.title}.` +
-          (others.length ? ` Pick ${others.join(" or ")} in the model menu to replay its training.` : "");
-        return;
-      }
-      try {
-        const response = await fetch(`models/${file}`);
-        if (!response.ok) throw new Error(`models/${file}: HTTP ${response.status}`);
-        const reply = await python.request("training_replay", { model: model.name, text: await response.text() });
-        cache.set(model.name, reply);
-        if (state.model !== model.name) return;
-        r.data = reply;
-      } catch (err) {
-        r.message = `The training history of ${model.title} could not be read: ${err.message}`;
-        return;
-      }
+    r.data = cache.get(model.name) ?? null;
+    if (!r.data) {
+      const { data, message } = await fetchReplay(python, model, state.models);
+      if (message) { r.message = message; return; }
+      cache.set(model.name, data);
+      if (state.model !== model.name) return;
+      r.data = data;
     }
     r.message = "";
     r.epoch = Math.min(r.epoch ?? 0, r.data.epoch.data.length - 1);

@@ -15,16 +15,27 @@ function speedLabel(speed) {
   return `${speed} ms per connection`;
 }
 
+/** Text fields keep every key; a threshold slider keeps its arrows, Home and End (the speed
+ * slider does not: ↑/↓ are its own shortcuts, → steps); a focused scrolling region (the feed,
+ * and the side-by-side sections) keeps Page Up / Page Down, so the shortcuts work there too. */
+function keyBelongsToTarget(target, key) {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.closest("textarea, select, [contenteditable=true]")) return true;
+  const input = target.closest("input");
+  if (input && !["checkbox", "radio", "range", "button"].includes(input.type)) return true;
+  const scrolls = /^(Arrow|Home|End|Page)/.test(key);
+  if (input && input.type === "range") return scrolls && (input.id !== "speed" || key === "ArrowLeft");
+  const region = target.closest(".feed-wrap") || target.matches("#strategies, #visualized");
+  return Boolean(region && /^Page/.test(key));
+}
+
 /** The action of a key press on the page, or null when the key belongs to the focused
- * control (inputs, buttons' Space / Enter, the feed's scrolling keys) or has no action. */
+ * control (text fields, a slider's arrows, Enter on a button, a region's Page keys) or
+ * has no action. Space plays and pauses wherever focus is outside a text field: after a click
+ * on a button, a checkbox or a slider it does not repeat that control. */
 export function keyAction(event, actions) {
   if (event.ctrlKey || event.metaKey || event.altKey) return null;
-  const target = event.target;
-  if (target instanceof HTMLElement) {
-    if (target.closest("input, select, textarea")) return null;
-    if (target.closest("button, a") && (event.key === " " || event.key === "Enter")) return null;
-    if (target.closest(".feed-wrap") && /^(Arrow|Home|End| )/.test(event.key)) return null;
-  }
+  if (keyBelongsToTarget(event.target, event.key)) return null;
   const byKey = {
     " ": actions.play, ArrowRight: actions.step, ArrowUp: actions.faster, ArrowDown: actions.slower,
     End: actions.finish, Home: actions.restart, s: actions.shuffle, S: actions.shuffle,
@@ -37,6 +48,7 @@ export class Controls {
   /** @param {(id: string) => HTMLElement} $ - the page's element lookup */
   constructor($) {
     this.$ = $;
+    this.seedText = undefined;  // the seed last written to the box
     $("speed").max = String(SPEEDS.length - 1);
   }
 
@@ -47,21 +59,31 @@ export class Controls {
 
   /** @param {{tick: number, n: number, attacks: number, playing: boolean, speed: number,
    *  seed: number|null, waiting: boolean, scoring: {ms: number|null, strategies: number},
-   *  scored: number, wanted: number}} view - speed is an index into SPEEDS; scored of wanted
-   *  scores are computed; waiting: the playhead waits for scores */
-  update({ tick, n, attacks, playing, speed, seed, waiting, scoring, scored, wanted }) {
+   *  scored: number, wanted: number, running: number}} view - speed is an index into SPEEDS;
+   *  scored of wanted scores are computed; waiting: the playhead waits for scores; attacks:
+   *  true attacks among the first `tick` connections; running: strategies switched on */
+  update({ tick, n, attacks, playing, speed, seed, waiting, scoring, scored, wanted, running }) {
     const { $ } = this;
     this.setText("tick-counter", `${fmt(tick)} / ${fmt(n)}`);
     this.setText("truth-counter", `connections so far: ${fmt(attacks)} attacks, ${fmt(tick - attacks)} normal (truth)`);
     this.setText("play", playing ? "Pause" : tick >= n ? "Play again" : "Play");
     if ($("play").getAttribute("aria-pressed") !== String(playing)) $("play").setAttribute("aria-pressed", String(playing));
-    $("step").disabled = playing || tick >= n;
+    const none = running === 0;
+    $("play").disabled = none;
+    $("finish").disabled = none;
+    $("play-reason").hidden = !none;
+    $("step").disabled = none || playing || tick >= n;
     if ($("speed").value !== String(speed)) $("speed").value = String(speed);
     this.setText("speed-label", speedLabel(SPEEDS[speed]));
     this.setText("order-label", seed === null
       ? "Play order: as built (stream seed 1999)" : `Play order: shuffled with seed ${seed}`);
+    // The box shows a new play order's seed, unless the user has typed another one there:
+    // a seed being typed is never wiped by a frame (nor by a shuffle's late reply).
     const seedText = seed === null ? "" : String(seed);
-    if (document.activeElement !== $("seed") && $("seed").value !== seedText) $("seed").value = seedText;
+    if (seedText !== this.seedText) {
+      if (this.seedText === undefined || $("seed").value === this.seedText) $("seed").value = seedText;
+      this.seedText = seedText;
+    }
     this.scoringStatus(scoring, waiting, scored, wanted, n);
   }
 

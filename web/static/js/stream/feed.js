@@ -116,6 +116,10 @@ export class ConnectionFeed {
     });
     tracks.forEach((t, i) => {
       const cell = cells[2 + this.columns.length + i];
+      if (p >= t.scored) {  // switched on late: its verdict comes with its scores
+        if (put(cell, "…")) { cell.className = "call"; cell.title = `${t.title}: being scored`; }
+        return;
+      }
       const flagged = t.flagged(p);
       const wrong = flagged !== attack;
       if (put(cell, `${flagged ? "▲" : "●"}${wrong ? "✗" : ""}`)) {

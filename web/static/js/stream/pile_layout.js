@@ -4,18 +4,21 @@
 // filling bottom-up; one spare column keeps two partly filled columns from colliding.
 
 /** Grid for n squares in a canvas `widthPx` device pixels wide, about `aspect` times as high
- * as wide: {cell (px), cols, rows, width, height}. Cells are at least 2 px, columns at least 3. */
+ * as wide: {cell (px), cols, rows, width, height}. Cells are at least MIN_CELL px (an attack's
+ * large square and a normal connection's small one stay apart), columns at least 3. */
+export const MIN_CELL = 4;
+
 export function pileLayout(n, widthPx, aspect = 0.5) {
-  const target = Math.max(2, Math.floor(Math.sqrt((widthPx * widthPx * aspect) / n)));
-  for (let cell = target; cell >= 2; cell--) {
+  const target = Math.max(MIN_CELL, Math.floor(Math.sqrt((widthPx * widthPx * aspect) / n)));
+  for (let cell = target; cell >= MIN_CELL; cell--) {
     const cols = Math.floor(widthPx / cell);
     if (cols < 3) continue;
     const rows = Math.ceil(n / (cols - 1));
     return { cell, cols, rows, width: cols * cell, height: rows * cell };
   }
-  const cols = Math.max(3, Math.floor(widthPx / 2));
+  const cols = Math.max(3, Math.floor(widthPx / MIN_CELL));
   const rows = Math.ceil(n / (cols - 1));
-  return { cell: 2, cols, rows, width: cols * 2, height: rows * 2 };
+  return { cell: MIN_CELL, cols, rows, width: cols * MIN_CELL, height: rows * MIN_CELL };
 }
 
 /** Top-left pixel [x, y] of the k-th square (from 0) of the attack pile (from the left edge)

@@ -48,7 +48,8 @@ export class PileCanvas {
 
   resize() {
     const dpr = window.devicePixelRatio || 1;
-    const widthPx = Math.max(60, Math.floor(this.box.clientWidth * dpr));
+    const pad = 8;  // the box's padding (4 px a side): room for the newest-square highlight
+    const widthPx = Math.max(60, Math.floor((this.box.clientWidth - pad) * dpr));
     const layout = pileLayout(this.track.n, widthPx);
     this.layout = { ...layout, dpr };
     this.canvas.width = layout.width;
@@ -79,8 +80,9 @@ export class PileCanvas {
   }
 
   /** Draw the squares of positions [drawn, tick); `truth` is by play position. */
-  update({ tick, truth }) {
+  update({ tick: shown, truth }) {
     const t = this.track;
+    const tick = Math.min(shown, t.counted);  // a strategy switched on late draws as it catches up
     if (!this.layout) this.resize();
     const full = this.drawn < 0 || tick < this.drawn || this.threshold !== t.threshold;
     if (full) {

@@ -13,6 +13,12 @@ export function rankValue(track, metric) {
   return track.rates()[metric] ?? -1;
 }
 
+/** Competition ranks ("1, 2, 2, 4"): tied strategies share a place; by name. */
+export function places(tracks, metric) {
+  const values = tracks.map((t) => rankValue(t, metric));
+  return new Map(tracks.map((t, i) => [t.name, 1 + values.filter((v) => v > values[i]).length]));
+}
+
 export function ranked(tracks, metric) {
   return [...tracks].sort((a, b) => rankValue(b, metric) - rankValue(a, metric) || a.title.localeCompare(b.title));
 }
@@ -96,20 +102,29 @@ export class Ranking {
     const same = current.length === wanted.length && current.every((n, i) => n === wanted[i]);
     if (same) {
       if (this.list.dataset.rankedBy !== rankBy) this.list.dataset.rankedBy = rankBy;
+      this.number(tracks, rankBy);
       return;
     }
     const membershipChanged = current.length !== wanted.length || !wanted.every((n) => current.includes(n));
     if (!membershipChanged && playing && now - this.lastReorder < REORDER_EVERY_MS) return;
     this.lastReorder = now;
     this.reorder(order, membershipChanged);
+    this.number(tracks, rankBy);
     this.list.dataset.rankedBy = rankBy;
+  }
+
+  /** Write each card's place, shared by tied strategies. */
+  number(tracks, rankBy) {
+    for (const [name, place] of places(tracks, rankBy)) {
+      const el = this.cards.get(name).place;
+      if (el.textContent !== `#${place}`) el.textContent = `#${place}`;
+    }
   }
 
   reorder(order, instant) {
     const first = new Map([...this.list.children].map((li) => [li.dataset.name, li.getBoundingClientRect().top]));
     const items = order.map((t) => this.cards.get(t.name).li);
     this.list.replaceChildren(...items);
-    items.forEach((li, i) => { this.cards.get(li.dataset.name).place.textContent = `#${i + 1}`; });
     this.list.dataset.reorder = instant || this.motion.matches ? "instant" : "animated";
     if (instant || this.motion.matches) return;
     for (const li of items) {

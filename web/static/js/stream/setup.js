@@ -64,9 +64,11 @@ export class SetupList {
       r.range.disabled = !t.sorted || !t.active;
       r.number.disabled = !t.active;
       if (document.activeElement !== r.range) r.range.value = String(t.toSlider(t.threshold));
-      if (document.activeElement !== r.number) r.number.value = String(t.threshold);
+      // Shown to five significant digits so the box never cuts it off; the exact value is kept.
+      if (document.activeElement !== r.number) r.number.value = String(Number(t.threshold.toPrecision(5)));
       const moved = t.threshold !== t.defaultThreshold;
-      r.note.textContent = !t.active ? "not running"
+      const progress = `scored ${t.scored.toLocaleString("en")} / ${t.n.toLocaleString("en")}`;
+      r.note.textContent = !t.active ? `not running${t.scored < t.n ? ` (${progress})` : ""}`
         : t.scored < t.n ? `scored ${t.scored.toLocaleString("en")} / ${t.n.toLocaleString("en")}`
         : moved ? `moved from ${t.defaultThreshold.toPrecision(5)}` : `validation-chosen (${t.rule ?? "rule unknown"})`;
     }

@@ -3,6 +3,7 @@
 // running strategy's scores a chunk ahead of the playhead. Labels, metric titles and formulas
 // come from Python's schema (the worker's hello reply).
 import { PythonClient } from "../common/client.js";
+import { LoadingProgress, NoticeBar } from "../common/notices.js";
 import { Player } from "../common/player.js";
 import { keepFocusClearOf } from "../common/sticky.js";
 import { Controls, MAX_TICKS_PER_FRAME, SPEEDS, keyAction } from "./controls.js";
@@ -13,9 +14,11 @@ import { ScoringPump } from "./scoring.js";
 import { SetupList } from "./setup.js";
 import { showSummary } from "./summary.js";
 import { tracksFor } from "./tracks.js";
+import { hashOf, readHash, writeHash } from "./url_state.js";
 
 const $ = (id) => document.getElementById(id);
 const INFO_KEY = "anomascope.stream.info-dismissed";
+const DEFAULT_SPEED = 4;
 const root = document.documentElement.dataset;
 
 const state = {
@@ -24,6 +27,7 @@ const state = {
   n: 0,
   order: null,         // Int32Array: play position -> stream row
   truth: null,         // Uint8Array by play position
+  attacksBefore: null, // Int32Array: true attacks among the first p positions, p = 0..n
   seed: null,          // null = the stream's own order
   generation: 0,       // bumped on every new order; replies of older orders are dropped
   ordering: false,     // a new play order is being set
@@ -31,14 +35,18 @@ const state = {
   active: [],
   tick: 0,             // connections shown
   finishing: false,    // skipping to the end as soon as every score is in
-  speed: 4,            // index into SPEEDS
+  speed: DEFAULT_SPEED, // index into SPEEDS
   rankBy: "f1",
   scoring: { started: 0, ms: null, strategies: 0 },
 };
 
+const progress = new LoadingProgress();
+const notices = new NoticeBar($("notice"));
+const notify = (message) => notices.notify(message);
+
 const python = new PythonClient({
   boot: { datasets: ["kdd_stream"], modelDataset: "kddcup99" },
-  onProgress: showProgress,
+  onProgress: (p) => progress.show(p),
   onFailure: (err) => notify(`${err.message} Reload the page to start it again.`),
   // A crashed worker was replaced: tell the new one the play order and score again from the
   // start (thresholds, chosen strategies and the seed are kept).
@@ -54,7 +62,7 @@ const player = new Player({
   onIdle: (idle) => { root.clock = idle ? "idle" : "running"; },
 });
 const scoring = new ScoringPump(python, state, {
-  onScores: () => { noteScoringDone(); player.invalidate(); },
+  onScores: () => { noteScoringDone(); catchUp(); player.invalidate(); },
   onFailure: (track, err) => {
     notify(`Scoring ${track.title} failed: ${err.message}`);
     track.active = false;
@@ -63,16 +71,6 @@ const scoring = new ScoringPump(python, state, {
 });
 let views = null;
 let renderCount = 0;
-
-function showProgress({ label, step, steps, fraction }) {
-  $("loading-label").textContent = `${label}…`;
-  $("loading-bar").value = (step - 1 + fraction) / steps;
-}
-
-function notify(message) {
-  $("notice").textContent = message;
-  $("notice").hidden = !message;
-}
 
 function noteScoringDone() {
   if (state.scoring.ms !== null || state.active.some((t) => t.scored < state.n)) return;
@@ -89,6 +87,7 @@ function onTicks(k) {
 }
 
 function advance(k) {
+  catchUp();
   const from = state.tick;
   const to = Math.min(state.n, from + k, scoring.available());
   if (to <= from) return 0;
@@ -96,6 +95,18 @@ function advance(k) {
   state.tick = to;
   if (to === state.n) finish();
   return to - from;
+}
+
+/** A strategy switched on while its scores were still being computed counts the connections
+ * already shown as their scores arrive; the playhead waits for it and is never moved back.
+ * At the end of the stream, the standings are shown once every strategy has caught up. */
+function catchUp() {
+  let behind = false;
+  for (const t of state.active) {
+    if (t.counted < state.tick) t.count(t.counted, Math.min(state.tick, t.scored), state.truth);
+    if (t.counted < state.tick) behind = true;
+  }
+  if (state.tick === state.n && state.active.length && !behind && $("summary").hidden) finish();
 }
 
 function finish() {
@@ -107,17 +118,31 @@ function finish() {
 // ---- actions ------------------------------------------------------------------------------
 function play() {
   if (player.playing) { player.pause(); return; }
+  if (!state.active.length) return;  // Play is disabled, with the reason shown
   if (state.tick >= state.n) restart();
   state.finishing = false;
   player.play();
+  bringSectionsIntoView();
+}
+
+const SIDE_BY_SIDE = window.matchMedia("(min-width: 1200px) and (min-height: 700px)");
+
+/** On a desktop screen the three sections sit side by side in one screenful: playing brings
+ * them under the sticky bar, so the sync across them can be seen. */
+function bringSectionsIntoView() {
+  const grid = $("stream-grid").getBoundingClientRect();
+  if (!SIDE_BY_SIDE.matches || (grid.top >= 0 && grid.bottom <= window.innerHeight)) return;
+  $("stream-grid").scrollIntoView({ block: "start" });
 }
 
 function step() {
+  if (!state.active.length) return;
   state.finishing = false;
   player.step();  // kept until its scores arrive
 }
 
 function skipToFinish() {
+  if (!state.active.length) return;
   player.pause();
   state.finishing = true;
 }
@@ -149,8 +174,12 @@ async function setOrder(seed) {
     state.seed = reply.seed ?? null;
     state.order = reply.order.data;
     state.truth = new Uint8Array(state.n);
+    state.attacksBefore = new Int32Array(state.n + 1);
     const anomaly = state.data.anomaly.data;
-    for (let p = 0; p < state.n; p++) state.truth[p] = anomaly[state.order[p]];
+    for (let p = 0; p < state.n; p++) {
+      state.truth[p] = anomaly[state.order[p]];
+      state.attacksBefore[p + 1] = state.attacksBefore[p] + state.truth[p];
+    }
   } finally {
     if (generation === state.generation) {
       state.ordering = false;
@@ -167,21 +196,20 @@ function newShuffle(seed = Math.floor(Math.random() * 1_000_000)) {
 
 function refreshActive() {
   state.active = state.tracks.filter((t) => t.active);
+  // A strategy switched on mid-stream counts what it has scores for, and catches up (catchUp)
+  // as the rest arrives; the playhead stays where it is.
   for (const t of state.active) t.recount(Math.min(state.tick, t.scored), state.truth);
-  if (state.active.some((t) => t.scored < state.tick)) {
-    // A strategy switched on mid-stream: its past is scored first, then everyone moves on.
-    state.tick = Math.min(state.tick, scoring.available());
-    for (const t of state.active) t.recount(state.tick, state.truth);
-  }
-  if (state.tick === state.n) finish();
+  if (!state.active.length) player.pause();
+  $("summary").hidden = true;
+  catchUp();
   player.invalidate();
   scoring.pump();
 }
 
 function setThreshold(track, value) {
   track.threshold = value;
-  track.recount(state.tick, state.truth);
-  if (state.tick === state.n) finish();
+  track.recount(Math.min(state.tick, track.scored), state.truth);
+  if (state.tick === state.n && state.active.every((t) => t.counted === state.n)) finish();
   player.invalidate();
 }
 
@@ -192,18 +220,21 @@ function render() {
   // frame) so a frame's layout and paint stay small; paused, everything is drawn at once.
   const fast = player.playing && typeof SPEEDS[state.speed] !== "number";
   const turn = (renderCount = (renderCount + 1) % 2);
-  if (fast) player.invalidate();  // the other half is drawn on the next frame
+  if (fast) player.invalidate();  // the ranking's other turn is on the next frame
   // The ranking first: its FLIP step measures layout, which is still clean at this point.
   if (!fast || turn === 0) views.ranking.update({ tracks: active, rankBy: state.rankBy, playing: player.playing });
   const waiting = (player.playing || state.finishing || player.queued > 0) && scoring.available() <= tick && tick < n;
   views.controls.update({
-    tick, n, attacks: active[0] ? active[0].tp + active[0].fn : 0, playing: player.playing,
-    speed: state.speed, seed: state.seed, waiting, scoring: state.scoring,
+    tick, n, attacks: state.attacksBefore ? state.attacksBefore[tick] : 0, playing: player.playing,
+    speed: state.speed, seed: state.seed, waiting, scoring: state.scoring, running: active.length,
     scored: active.reduce((a, t) => a + t.scored, 0), wanted: n * active.length,
   });
   publish();
+  // The view in the URL when it settles (not on every frame of play).
+  if (!player.playing && !state.finishing && !state.ordering) writeHash(hashOf(viewOf(), DEFAULT_SPEED));
   views.setup.update(state.tracks);
-  if (!fast || turn === 1) views.feed.update({ tracks: active, tick, order: state.order });
+  // The feed on every frame: the counter and the newest row always show the same tick.
+  views.feed.update({ tracks: active, tick, order: state.order });
   views.piles.update({ tracks: active, tick, truth: state.truth });
 }
 
@@ -223,6 +254,9 @@ function wire() {
   $("speed").addEventListener("input", () => setSpeed(Number($("speed").value)));
   $("shuffle").addEventListener("click", () => newShuffle());
   $("use-seed").addEventListener("click", useSeed);
+  $("seed").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); useSeed(); }
+  });
   $("rank-by").addEventListener("change", () => { state.rankBy = $("rank-by").value; player.invalidate(); });
   $("info-open").addEventListener("click", () => showInfo(true));
   $("info-close").addEventListener("click", () => showInfo(false));
@@ -236,11 +270,24 @@ function wire() {
     event.preventDefault();
     action();
   });
+  for (const tab of document.querySelectorAll(".stream-tabs button")) {
+    tab.addEventListener("click", () => showTab(tab.dataset.tab));
+  }
   let pending = 0;
   window.addEventListener("resize", () => {
     cancelAnimationFrame(pending);
     pending = requestAnimationFrame(() => { views.piles.resize(); player.invalidate(); });
   });
+}
+
+/** Phone layout: one of Connections, Strategies and Visualized at a time. */
+function showTab(name) {
+  $("stream-grid").dataset.tab = name;
+  for (const tab of document.querySelectorAll(".stream-tabs button")) {
+    tab.setAttribute("aria-pressed", String(tab.dataset.tab === name));
+  }
+  views.piles.resize();  // a pile laid out while hidden had no width
+  player.invalidate();
 }
 
 function useSeed() {
@@ -255,10 +302,37 @@ function useSeed() {
 
 function showInfo(show) {
   $("info-panel").hidden = !show;
-  if (!show) {
-    try { localStorage.setItem(INFO_KEY, "1"); } catch { /* storage may be off: fine */ }
-    $("info-open").focus();
+  if (show) {
+    // Opened from anywhere on the page (the I key): brought into view where the user is.
+    $("info-panel").scrollIntoView({ block: "nearest" });
+    return;
   }
+  try { localStorage.setItem(INFO_KEY, "1"); } catch { /* storage may be off: fine */ }
+  // Focus goes back to the page, so the shortcuts work at once (Space plays, not "About").
+  if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+}
+
+/** What the URL keeps: seed, running strategies, moved thresholds, speed and position. */
+function viewOf() {
+  const moved = state.tracks.filter((t) => t.threshold !== t.defaultThreshold);
+  return {
+    seed: state.seed, speed: state.speed, at: state.tick + player.queued,
+    run: state.active.map((t) => t.name), all: state.tracks.map((t) => t.name),
+    thresholds: Object.fromEntries(moved.map((t) => [t.name, t.threshold])),
+  };
+}
+
+/** Apply a link's view (before the play order is set); returns its problems. */
+function applyHash() {
+  const names = state.tracks.map((t) => t.name);
+  const { values, problems } = readHash(location.hash, { names, n: state.n, speeds: SPEEDS.length });
+  for (const t of state.tracks) {
+    if (values.run) t.active = values.run.includes(t.name);
+    if (values.thresholds && t.name in values.thresholds) t.threshold = values.thresholds[t.name];
+  }
+  state.active = state.tracks.filter((t) => t.active);
+  if (values.speed !== undefined) setSpeed(values.speed);
+  return { seed: values.seed ?? null, at: values.at ?? 0, problems };
 }
 
 /** The rank-by menu: the schema's threshold metrics by title, the default ranking first. */
@@ -300,9 +374,14 @@ async function start() {
     $("app").hidden = false;
     keepFocusClearOf($("controls"));
     wire();
-    await setOrder(null);
+    const link = applyHash();
+    await setOrder(link.seed);
+    if (link.at && state.active.length) player.step(link.at);  // taken as the scores arrive
     const { modelProblems = [] } = reply;
-    if (modelProblems.length) notify(`Left out models that could not be loaded: ${modelProblems.join("; ")}.`);
+    const notes = [];
+    if (link.problems.length) notes.push(`Some settings of the link were not used: ${link.problems.join("; ")}.`);
+    if (modelProblems.length) notes.push(`Left out models that could not be loaded: ${modelProblems.join("; ")}.`);
+    if (notes.length) notify(notes.join(" "));
     render();
     root.appReady = "true";
   } catch (err) {

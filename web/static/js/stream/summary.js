@@ -1,15 +1,17 @@
 // The final standings, shown when the stream is played to the end: the running strategies
 // ranked by F1 with every threshold metric (titles from Python's metric definitions).
 import { formatMetric } from "../common/metrics.js";
-import { ranked } from "./ranking.js";
+import { places, ranked } from "./ranking.js";
 
 /** Fill and show #summary for `tracks` at the end of an n-long stream. */
 export function showSummary($, { tracks, metrics, n }) {
   const f1 = metrics.definitions.f1.title;
   $("summary-lede").textContent =
     `All ${n.toLocaleString("en")} connections classified. Ranked by ${f1}; the thresholds are the ones set now.`;
+  const place = places(tracks, "f1");
   $("standings").replaceChildren(...ranked(tracks, "f1").map((t) => {
     const li = document.createElement("li");
+    li.value = place.get(t.name);  // tied strategies share a place
     li.dataset.name = t.name;
     const rates = t.rates();
     const parts = metrics.order.map((m) => `${metrics.definitions[m].title} ${formatMetric(rates[m])}`).join(" · ");

@@ -40,6 +40,7 @@ export class Track {
 
   resetCounts() {
     this.tp = 0; this.fp = 0; this.tn = 0; this.fn = 0;
+    this.counted = 0;     // positions [0, counted) are in the counts
   }
 
   /** Verdict at play position p: true = called an attack. */
@@ -47,13 +48,15 @@ export class Track {
     return this.scores[p] > this.threshold;
   }
 
-  /** Add positions [from, to) to the counts; truth = Uint8Array by play position. */
+  /** Add positions [from, to) to the counts (from = counted); truth = Uint8Array by play
+   * position. */
   count(from, to, truth) {
     const s = this.scores, t = this.threshold;
     for (let p = from; p < to; p++) {
       if (s[p] > t) { if (truth[p]) this.tp++; else this.fp++; }
       else if (truth[p]) this.fn++; else this.tn++;
     }
+    this.counted = Math.max(this.counted, to);
   }
 
   /** Counts of positions [0, tick) from scratch (after a threshold move). */

@@ -4,8 +4,9 @@
 // an answer that arrives after a newer check was scheduled is dropped. No DOM: Node imports it.
 
 export class ConfigCheck {
-  /** @param {(config: object) => Promise<{parameters: number}>} request  asks Python
-   *  @param {{delayMs?: number, onResult: (r: {parameters: number|null, error: Error|null}) => void}} options */
+  /** @param {(config: object) => Promise<{parameters: number, warnings?: object[]}>} request  asks Python
+   *  @param {{delayMs?: number, onResult: (r: {parameters: number|null, warnings: {field: string,
+   *    message: string}[], error: Error|null}) => void}} options */
   constructor(request, { delayMs = 150, onResult }) {
     this.request = request;
     this.delayMs = delayMs;
@@ -47,9 +48,9 @@ export class ConfigCheck {
     let result;
     try {
       const reply = await this.request(config);
-      result = { parameters: reply.parameters, error: null };
+      result = { parameters: reply.parameters, warnings: reply.warnings ?? [], error: null };
     } catch (error) {
-      result = { parameters: null, error };
+      result = { parameters: null, warnings: [], error };
     }
     if (serial !== this.serial) return;
     this.onResult(result);

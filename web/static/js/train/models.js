@@ -99,7 +99,11 @@ export class ModelActions {
     try {
       const manifest = await json.text();
       const weights = new Uint8Array(await npz.arrayBuffer());
-      this.refuseBuiltInName(manifest);
+      const claimed = this.refuseBuiltInName(manifest);
+      if (!(await this.mayReplace(claimed))) {
+        setStatus("upload-status", `Kept the “${claimed}” already in this browser; the chosen files were not loaded.`);
+        return;
+      }
       const reply = await this.python.request("train_upload", { manifest, weights });
       await saveModel(reply.name, manifest, weights);
       setStatus("upload-status", uploadedText(reply));
@@ -115,6 +119,29 @@ export class ModelActions {
     if (this.state.builtIn.has(claimed)) {
       throw new Error(`“${claimed}” is the name of one of the site's own models; rename the model first.`);
     }
+    return claimed.trim();
+  }
+
+  /** Whether an upload may go on: when a model of that name is already kept in this browser,
+   * the page asks (Replace it / Keep the old one) and waits for the answer. */
+  async mayReplace(name) {
+    let kept = [];
+    try { kept = await listModels(); } catch { return true; }  // nothing readable to replace
+    if (!kept.some((m) => m.name === name)) return true;
+    const box = $("upload-status");
+    box.classList.remove("problem");
+    return new Promise((resolve) => {
+      const question = Object.assign(document.createElement("span"), {
+        textContent: `A model named “${name}” is already kept in this browser. Replace it with the chosen files? `,
+      });
+      const replace = Object.assign(document.createElement("button"), { type: "button", id: "replace-yes", textContent: "Replace it" });
+      const keep = Object.assign(document.createElement("button"), { type: "button", id: "replace-no", textContent: "Keep the old one" });
+      const answer = (yes) => { box.replaceChildren(); resolve(yes); };
+      replace.addEventListener("click", () => answer(true));
+      keep.addEventListener("click", () => answer(false));
+      box.replaceChildren(question, replace, " ", keep);
+      keep.focus();
+    });
   }
 
   /** The list of models kept in this browser, each with a link to the lab and Forget. */

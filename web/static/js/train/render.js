@@ -28,16 +28,48 @@ function parameterText(state) {
   return state.parameters === null ? "–" : `${count(state.parameters)} parameters`;
 }
 
-const secs = (s) => (s < 10 ? `${s.toFixed(1)} s` : `${Math.round(s)} s`);
+/** Python's training time (`seconds`: training steps + each epoch's evaluation), written as the
+ * ECG lab's Compare models table writes the manifest's `training.seconds`. */
+const secs = (s) => (s < 60 ? `${s.toFixed(1)} s` : `${(s / 60).toFixed(1)} min`);
 
 function progressText(state, done, epochs) {
-  const { status, wallSeconds } = state;
+  const { status, seconds } = state;
   if (status === "empty") return "Not started";
   if (status === "diverged") return `Stopped at epoch ${done} of ${epochs}: diverged`;
-  if (status === "done") return `Finished: ${done} epochs in ${secs(wallSeconds)}`;
-  const left = done ? secs((wallSeconds / done) * (epochs - done)) : "…";
+  if (status === "done") return `Finished: ${done} epochs in ${secs(seconds)} of training`;
+  const left = done ? secs((seconds / done) * (epochs - done)) : "…";
   const verb = status === "paused" ? "Paused at" : state.running ? "Training:" : "";
-  return `${verb} epoch ${done} of ${epochs} · ${secs(wallSeconds)} · about ${left} left`.trim();
+  return `${verb} epoch ${done} of ${epochs} · ${secs(seconds)} · about ${left} left`.trim();
+}
+
+/** What the stale-settings banner says: while a run goes on, its buttons are disabled. */
+function staleText(state) {
+  if (state.running) {
+    return "Settings changed: this run goes on with its old settings. Press Pause (or wait for the end), " +
+      "then Train starts over with the new settings.";
+  }
+  return "Settings changed: the charts show the previous run. Press Train or Step one epoch to start over " +
+    "with the new settings, or Reset.";
+}
+
+/** "Add layer" buttons are disabled at Python's layer limit, with Python's reason. */
+function drawLayerLimit(config, form) {
+  const reasons = [];
+  for (const [key, id] of [["encoder_units", "add-layer"], ["decoder_units", "add-decoder-layer"]]) {
+    const { max_layers: max, limit_reason: reason } = form.field(key);
+    const full = Array.isArray(config[key]) && config[key].length >= max;
+    $(id).disabled = full;
+    if (full && !$(id).hidden) reasons.push(reason);
+  }
+  $("layer-limit").textContent = reasons.join(" ");
+  $("layer-limit").hidden = !reasons.length;
+}
+
+function drawWarnings(state) {
+  const warnings = state.configError ? [] : state.warnings ?? [];
+  $("config-warnings").replaceChildren(...warnings.map(({ field, message }) =>
+    Object.assign(document.createElement("li"), { textContent: message, className: `warn-${field}` })));
+  $("config-warnings").hidden = !warnings.length;
 }
 
 export class TrainView {
@@ -78,14 +110,14 @@ export class TrainView {
     this.form.markField(problem ? state.errorField : null);
     $("blocked").hidden = !problem;
     $("blocked").textContent = problem ? `Fix the configuration to train: ${problem}` : "";
+    drawLayerLimit(state.config, this.form);
+    drawWarnings(state);
   }
 
   drawControls(state) {
     const stale = this.stale();
     $("stale").hidden = !stale;
-    $("stale").textContent = stale
-      ? "Settings changed: the charts show the previous run. Press Train or Step one epoch to start over with the new settings, or Reset."
-      : "";
+    $("stale").textContent = stale ? staleText(state) : "";
     $("config").classList.toggle("is-stale", stale);
     document.body.dataset.trainStatus = state.status;
     const blocked = state.running || Boolean(state.configError);
@@ -108,6 +140,7 @@ export class TrainView {
     $("run-message").textContent = state.message;
     const train = state.records.map((r) => r.train_loss), val = state.records.map((r) => r.val_loss);
     this.views.loss.update({ train, val, epochs });
+    $("loss-train-label").textContent = state.summary ? state.summary.train_loss_label : "training";
     $("loss-chart").dataset.losses = JSON.stringify({ train, val });
   }
 

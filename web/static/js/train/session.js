@@ -13,7 +13,7 @@ export const EMPTY_RUN = {
   views: null,         // histogram / roc / latent of the latest epoch
   status: "empty",     // empty | ready | training | paused | done | diverged
   message: "",
-  wallSeconds: 0,      // time spent in training requests, as the page saw it
+  seconds: 0,          // Python's training time of the run (training steps + epoch evaluation)
   exported: null,      // {key, name, manifest, weights}
 };
 
@@ -46,9 +46,9 @@ export class TrainingDriver {
     state.run += 1;
   }
 
-  absorb(reply, seconds) {
+  absorb(reply) {
     const state = this.state;
-    state.wallSeconds += seconds;
+    state.seconds = reply.seconds;
     state.records.push(...reply.records);
     if (reply.views) state.views = reply.views;
     if (FINISHED.includes(reply.status)) state.status = reply.status;
@@ -81,11 +81,10 @@ export class TrainingDriver {
   async chunks(untilEpoch) {
     const state = this.state;
     while (state.running) {
-      const t0 = performance.now();
       const reply = await this.python.request("train_step", {
         max_ms: CHUNK_MS, stop_at_epoch: Number.isFinite(untilEpoch),
       });
-      this.absorb(reply, (performance.now() - t0) / 1000);
+      this.absorb(reply);
       this.render();
       if (FINISHED.includes(state.status) || state.records.length >= untilEpoch) return;
     }

@@ -4,6 +4,7 @@
 // Parts: form.js (the settings form), check.js (Python's check of a configuration and its
 // parameter count), session.js (the training loop), models.js (using the result), render.js.
 import { PythonClient } from "../common/client.js";
+import { LoadingProgress, NoticeBar } from "../common/notices.js";
 import { ConfigCheck } from "./check.js";
 import { makeConfigCodec } from "./config_hash.js";
 import { ConfigForm } from "./form.js";
@@ -19,6 +20,7 @@ const state = {
   configError: "",       // why the current configuration cannot be used ("" = fine)
   errorField: null,      // the config key Python's message is about (null: none)
   parameters: null,      // the configuration's parameter count, from Python (null: unknown)
+  warnings: [],          // Python's doubts about a valid configuration ({field, message})
   checking: false,       // a check of the configuration has not been answered yet
   ...structuredClone(EMPTY_RUN),
   running: false,
@@ -29,29 +31,16 @@ const state = {
 
 let page = null;  // the page's parts, once Python has booted (see setUp)
 
+const progress = new LoadingProgress();
+const notices = new NoticeBar($("notice"));
+const notify = (message) => notices.notify(message);
+
 const python = new PythonClient({
   boot: { datasets: ["ecg5000"], modelDataset: "ecg5000" },
-  onProgress: showProgress,
+  onProgress: (p) => progress.show(p),
   onFailure: (err) => notify(`The Python engine stopped: ${err.message}. Reload the page to restart it.`),
   onRestart: (message) => page.driver.lost(message),
 });
-
-const loadingStages = new Map();
-function showProgress({ stage, label, step, steps, fraction }) {
-  loadingStages.set(stage, label);
-  $("loading-label").textContent = `${label}…`;
-  $("loading-bar").value = (step - 1 + fraction) / steps;
-  $("loading-stages").replaceChildren(...[...loadingStages.values()].map((text, i, all) => {
-    const li = document.createElement("li");
-    li.textContent = text + (i < all.length - 1 ? " ✓" : "");
-    return li;
-  }));
-}
-
-function notify(message) {
-  $("notice").textContent = message;
-  $("notice").hidden = !message;
-}
 
 let frame = 0;
 function render() {
@@ -66,7 +55,7 @@ function configChanged({ rewrite = false, problems = [], immediate = false } = {
   if (rewrite) page.form.write(state.config);
   if (problems.length) {
     page.check.cancel();
-    Object.assign(state, { configError: problems[0], errorField: null, parameters: null });
+    Object.assign(state, { configError: problems[0], errorField: null, parameters: null, warnings: [] });
     setChecking(false);
   } else {
     const hash = page.codec.hashOf(state.config);
@@ -77,8 +66,8 @@ function configChanged({ rewrite = false, problems = [], immediate = false } = {
   render();
 }
 
-function checked({ parameters, error }) {
-  Object.assign(state, { parameters, configError: error ? error.message : "", errorField: error?.field ?? null });
+function checked({ parameters, warnings, error }) {
+  Object.assign(state, { parameters, warnings, configError: error ? error.message : "", errorField: error?.field ?? null });
   setChecking(false);
   render();
 }
@@ -98,12 +87,7 @@ function readForm() {
 
 function addLayer(key) {
   const units = state.config[key];
-  const { label, max_layers: max } = page.form.field(key);
-  if (units.length >= max) {
-    Object.assign(state, { configError: `At most ${max} ${label} layers.`, errorField: key });
-    render();
-    return;
-  }
+  if (units.length >= page.form.field(key).max_layers) return;  // the button is disabled there
   const last = units.at(-1);
   if (key === "encoder_units") units.push(Number.isInteger(last) ? Math.max(2, Math.round(last / 2)) : 8);
   else units.push(16);

@@ -26,7 +26,8 @@ export class ScoreHistogram extends CanvasView {
    *  threshold: number}|null} s */
   draw(ctx, width, height, s) {
     if (!s || width < 10) return;
-    const pad = { l: 44, r: 10, t: 10, b: 32 };
+    // the top band (above the tallest bar) holds the threshold's label, so it never covers a bar
+    const pad = { l: 44, r: 10, t: 26, b: 32 };
     const { edges, normal, abnormal, log } = s;
     const tx = log ? Math.log10 : (v) => v;
     const x = scale(tx(edges[0]), tx(edges[edges.length - 1]), pad.l, width - pad.r);
@@ -55,15 +56,36 @@ export class ScoreHistogram extends CanvasView {
         ctx.strokeRect(x0, y(abnormal[i]), x1 - x0, y(0) - y(abnormal[i]));
       }
     }
-    const t = Math.min(Math.max(s.threshold, edges[0]), edges[edges.length - 1]);
+    this.drawThreshold(ctx, width, height, pad, px, s.threshold, edges);
+  }
+
+  /** The threshold line with its label in the top band; beyond the axis, a mark at the edge. */
+  drawThreshold(ctx, width, height, pad, px, threshold, edges) {
+    const lo = edges[0], hi = edges[edges.length - 1];
+    const offScale = threshold > hi ? "above" : threshold < lo ? "below" : "";
+    const at = px(Math.min(Math.max(threshold, lo), hi));
     ctx.strokeStyle = COLORS.ink;
     ctx.lineWidth = 2;
-    ctx.beginPath(); ctx.moveTo(px(t), pad.t); ctx.lineTo(px(t), height - pad.b); ctx.stroke();
+    ctx.setLineDash(offScale ? [4, 3] : []);
+    ctx.beginPath(); ctx.moveTo(at, pad.t); ctx.lineTo(at, height - pad.b); ctx.stroke();
+    ctx.setLineDash([]);
     ctx.lineWidth = 1;
     ctx.fillStyle = COLORS.ink;
-    const label = `threshold ${s.threshold.toPrecision(3)}`;
-    const lx = px(t) + 4 + 110 > width ? px(t) - 114 : px(t) + 4;
-    ctx.fillText(label, lx, pad.t + 10);
+    const text = `threshold ${formatTick(threshold)}` +
+      (offScale === "above" ? " → off scale" : offScale === "below" ? " ← off scale" : "");
+    const w = ctx.measureText(text).width;
+    const left = Math.min(Math.max(at - w / 2, 2), width - w - 2);
+    const baseline = pad.t - 10;
+    ctx.fillText(text, left, baseline);
+    if (offScale) {  // an arrowhead on the line's top, pointing off the axis
+      const d = offScale === "above" ? 1 : -1;
+      ctx.beginPath(); ctx.moveTo(at + 7 * d, pad.t); ctx.lineTo(at, pad.t - 5); ctx.lineTo(at, pad.t + 5);
+      ctx.closePath(); ctx.fill();
+    }
+    this.canvas.dataset.thresholdMark = JSON.stringify({
+      value: threshold, offScale, width, barsTop: pad.t,
+      label: { left, right: left + w, top: baseline - 10, bottom: baseline + 3 },
+    });
   }
 }
 
