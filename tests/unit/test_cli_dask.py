@@ -5,7 +5,12 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+# Dask, distributed and pandas are in the `test` group (the `dask` extra): a missing one is an
+# install error the run must show, not a skip.
+import dask.dataframe as dd
+import distributed
 import numpy as np
+import pandas as pd
 import pytest
 
 from anomascope import AnomascopeError
@@ -14,10 +19,6 @@ from anomascope.cli.dask_scoring import frame_rows, score_dataframe
 from anomascope.data import kdd
 from anomascope.weights import load_model_files
 from tests.unit.cli_helpers import KDD_MODEL, kdd_lines
-
-distributed = pytest.importorskip("distributed")
-dd = pytest.importorskip("dask.dataframe")
-pd = pytest.importorskip("pandas")
 
 
 @pytest.fixture(scope="module")

@@ -109,7 +109,8 @@ def stderr_on_a_terminal(args: list[str], extra_env: dict[str, str]) -> tuple[in
 
 
 def test_progress_bar_on_a_terminal_and_none_without_tqdm(data_dir: Path, tmp_path: Path) -> None:
-    pytest.importorskip("tqdm")
+    import tqdm  # noqa: F401 - in the test group; the bar needs it
+
     path = tmp_path / "many.csv"
     path.write_text("\n".join(kdd_lines(data_dir, 300) * 100) + "\n")
     args = ["score", "--model", str(KDD_MODEL), str(path)]
