@@ -6,21 +6,16 @@ from __future__ import annotations
 import pytest
 from lab_page import click_beat_cell
 from playwright.sync_api import Page, expect
-from served_site import BOOT_TIMEOUT_MS, READY
 
 PHONE = {"width": 390, "height": 844}
 SECTIONS = ["viewer", "explorer", "draw", "models", "replay", "about"]
 
 
 @pytest.fixture
-def phone(page: Page, guard, site_url: str) -> Page:  # type: ignore[no-untyped-def]
+def phone(page: Page, open_page) -> Page:  # type: ignore[no-untyped-def]
+    """The ECG lab at phone size, ready; fails on console errors (conftest's open_page)."""
     page.set_viewport_size(PHONE)
-    page.on("console", lambda m: guard.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda exc: guard.errors.append(f"pageerror: {exc}"))
-    page.goto(site_url)
-    page.wait_for_selector(READY, state="attached", timeout=BOOT_TIMEOUT_MS)
-    yield page
-    assert not guard.errors, f"console errors: {guard.errors}"
+    return open_page()
 
 
 def page_width(page: Page) -> dict[str, int]:

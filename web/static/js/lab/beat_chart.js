@@ -1,5 +1,5 @@
 // One beat against its reconstruction, with the error filled between them, in data units.
-import { CanvasView, COLORS, drawPolyline, scale } from "../views/canvas.js";
+import { CanvasView, COLORS, drawPolyline, drawValueGrid, fillBetween, scale } from "../views/canvas.js";
 
 export class BeatChart extends CanvasView {
   /** @param {{beat: Float32Array, reconstruction: Float32Array}|null} s */
@@ -12,22 +12,12 @@ export class BeatChart extends CanvasView {
     }
     const x = scale(0, n - 1, pad.l, width - pad.r);
     const y = scale(lo, hi, height - pad.b, pad.t);
-    ctx.strokeStyle = COLORS.grid;
-    ctx.fillStyle = COLORS.muted;
-    for (let v = Math.ceil(lo); v <= Math.floor(hi); v++) {
-      ctx.beginPath(); ctx.moveTo(pad.l, y(v)); ctx.lineTo(width - pad.r, y(v)); ctx.stroke();
-      ctx.fillText(String(v), 8, y(v) + 4);
-    }
+    drawValueGrid(ctx, y, lo, hi, pad.l, width - pad.r);
     const title = width - pad.r - 52;  // where the axis title starts; ticks stop short of it
     for (let t = 0; t < n && x(t) + 14 < title; t += 20) ctx.fillText(String(t), x(t) - 6, height - 10);
     ctx.fillText("time step", title, height - 10);
     if (!s) return;
-    ctx.fillStyle = COLORS.error;
-    ctx.beginPath();
-    for (let i = 0; i < n; i++) ctx.lineTo(x(i), y(s.beat[i]));
-    for (let i = n - 1; i >= 0; i--) ctx.lineTo(x(i), y(s.reconstruction[i]));
-    ctx.closePath();
-    ctx.fill();
+    fillBetween(ctx, s.beat, s.reconstruction, x, y, COLORS.error);
     ctx.lineWidth = 2;
     ctx.strokeStyle = COLORS.ink;
     drawPolyline(ctx, s.beat, x, y);

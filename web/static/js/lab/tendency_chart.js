@@ -1,6 +1,6 @@
 // An abnormal beat, the model's reconstruction of it, and the mean normal beat: does the
 // reconstruction follow the beat, or fall back towards what "normal" looks like?
-import { CanvasView, COLORS, drawPolyline, scale } from "../views/canvas.js";
+import { CanvasView, COLORS, drawPolyline, drawValueGrid, fillBetween, scale } from "../views/canvas.js";
 
 export class TendencyChart extends CanvasView {
   /** @param {{beat: Float32Array, reconstruction: Float32Array, meanNormal: Float32Array}|null} s */
@@ -14,17 +14,8 @@ export class TendencyChart extends CanvasView {
     const n = s.beat.length;
     const x = scale(0, n - 1, pad.l, width - pad.r);
     const y = scale(lo, hi, height - pad.b, pad.t);
-    ctx.fillStyle = COLORS.muted;
-    ctx.strokeStyle = COLORS.grid;
-    for (let v = Math.ceil(lo); v <= Math.floor(hi); v++) {
-      ctx.beginPath(); ctx.moveTo(pad.l, y(v)); ctx.lineTo(width - pad.r, y(v)); ctx.stroke();
-      ctx.fillText(String(v), 8, y(v) + 4);
-    }
-    ctx.fillStyle = COLORS.error;
-    ctx.beginPath();
-    for (let i = 0; i < n; i++) ctx.lineTo(x(i), y(s.beat[i]));
-    for (let i = n - 1; i >= 0; i--) ctx.lineTo(x(i), y(s.reconstruction[i]));
-    ctx.closePath(); ctx.fill();
+    drawValueGrid(ctx, y, lo, hi, pad.l, width - pad.r);
+    fillBetween(ctx, s.beat, s.reconstruction, x, y, COLORS.error);
     // mean normal beat dotted, the beat solid, its reconstruction dashed
     ctx.lineWidth = 2;
     ctx.strokeStyle = COLORS.normal;

@@ -94,3 +94,24 @@ export function drawPolyline(ctx, values, x, y) {
   }
   ctx.stroke();
 }
+
+/** Horizontal grid lines with their labels at every whole value between lo and hi, across
+ * [left, right]; strokes in COLORS.grid, labels in COLORS.muted. */
+export function drawValueGrid(ctx, y, lo, hi, left, right) {
+  ctx.strokeStyle = COLORS.grid;
+  ctx.fillStyle = COLORS.muted;
+  for (let v = Math.ceil(lo); v <= Math.floor(hi); v++) {
+    ctx.beginPath(); ctx.moveTo(left, y(v)); ctx.lineTo(right, y(v)); ctx.stroke();
+    ctx.fillText(String(v), 8, y(v) + 4);
+  }
+}
+
+/** Fill the band between two series of the same length (a beat and its reconstruction). */
+export function fillBetween(ctx, a, b, x, y, color) {
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  for (let i = 0; i < a.length; i++) ctx.lineTo(x(i), y(a[i]));
+  for (let i = b.length - 1; i >= 0; i--) ctx.lineTo(x(i), y(b[i]));
+  ctx.closePath();
+  ctx.fill();
+}
