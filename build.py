@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sitebuild import bootstrap, datasets, digest, pages, runtime, server
+from sitebuild import bootstrap, datasets, digest, examples, pages, runtime, server
 from sitebuild.common import DIST, ROOT, BuildError, log
 
 
@@ -35,7 +35,9 @@ def build(args: argparse.Namespace, reuse: bool = False) -> None:
     folder = bootstrap.data_dir(args.data)
     datasets.ensure_data(folder)
     cache, lock = runtime.fetch_runtime()
+    pyodide_cli = bootstrap.pyodide_build()
     inputs = digest.input_record(folder, lock)
+    inputs["bytecode"] = " ".join(bootstrap.PYODIDE_BUILD_PINS) if pyodide_cli else "none"
     if reuse and digest.is_current(DIST, inputs):
         log("build", f"dist/ is up to date (inputs digest {digest.digest_of(inputs)[:12]}): reused")
         return
@@ -44,8 +46,9 @@ def build(args: argparse.Namespace, reuse: bool = False) -> None:
     staging = Path(tempfile.mkdtemp(prefix="dist-", dir=ROOT))
     try:
         wheel = runtime.build_wheel(staging / "pyodide")
-        runtime.write_runtime(cache, lock, wheel, staging / "pyodide")
+        runtime.write_runtime(cache, lock, wheel, staging / "pyodide", pyodide_cli)
         datasets.write_data_assets(folder, staging / "data")
+        examples.write_examples(folder, staging / "data" / "examples")
         pages.write_models(staging / "models")
         pages.render_pages(staging)
         pages.write_service_worker(staging, pages.write_manifest(staging))

@@ -6,7 +6,6 @@ runtime's) because this machine is noisy.
 
 from __future__ import annotations
 
-import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -49,11 +48,8 @@ def cold_load_ms(browser: Any, url: str) -> float:
 def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {"dist_bytes": dist_bytes(dist)}
     with site_browser(dist) as (browser, base):
-        bare, app = [], []
-        for _ in range(COLD_LOADS):  # interleaved, so drift in machine load hits both alike
-            bare.append(cold_load_ms(browser, base + "__bench/bare.html"))
-            app.append(cold_load_ms(browser, base))
         from bench.ecg import measure_ecg
+        from bench.peer import measure_peer
         from bench.soak import measure_soak
         from bench.stream import measure_stream
         from bench.training import measure_training
@@ -61,13 +57,12 @@ def run_benchmarks(dist: Path, data_dir: Path) -> dict[str, Any]:
         figures["ecg_lab"] = measure_ecg(browser, base)
         figures["stream"] = measure_stream(browser, base)
         figures["training"] = measure_training(browser, base)
+        figures["peer"] = measure_peer(browser, base)  # TF.js 4.22 on the same workloads
         figures["soak"] = measure_soak(browser, base)
-        figures["startup"] = {
-            "cold_loads": COLD_LOADS,
-            "bare_runtime_ready_ms_median": round(statistics.median(bare), 1),
-            "app_ready_ms_median": round(statistics.median(app), 1),
-            "app_over_bare_ratio": round(statistics.median(app) / statistics.median(bare), 2),
-        }
+        figures["tables"] = __import__("bench.tables").tables.measure_tables(browser, base)
+    from bench.startup import measure_startup  # its own on-disk browser profiles (H7)
+
+    figures["startup"] = measure_startup(dist)
     from bench.cli import measure_cli  # native: the command line, outside the browser
 
     figures["cli"] = measure_cli(data_dir)

@@ -11,15 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from sitebuild import server as site_server
-from sitebuild.common import DIST
+from sitebuild.common import DIST, ROOT
 
 PAGES = Path(__file__).resolve().parent / "pages"
+#: the benchmark-only npm packages (TensorFlow.js, the peer), installed by ``bench.peer``
+NODE_MODULES = ROOT / ".cache" / "bench-node" / "node_modules"
 
 
 class BenchHandler(site_server.SiteHandler):
-    """dist/, plus the benchmark's own pages under /__bench/ (never part of the site)."""
+    """dist/, plus the benchmark's own pages under /__bench/ and its npm packages under
+    /__bench/node_modules/ (never part of the site)."""
 
     def translate_path(self, path: str) -> str:
+        if path.startswith("/__bench/node_modules/"):
+            return str(NODE_MODULES / path.split("?")[0].removeprefix("/__bench/node_modules/"))
         if path.startswith("/__bench/"):
             return str(PAGES / path.split("?")[0].removeprefix("/__bench/"))
         return super().translate_path(path)

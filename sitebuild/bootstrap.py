@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 
-from sitebuild.common import ROOT, log
+from sitebuild.common import CACHE, ROOT, BuildError, log, run_quiet
 
 VENV = ROOT / ".venv"
 SCRIPT = ROOT / "build.py"
@@ -60,6 +62,63 @@ def ensure_venv(command: str) -> None:
         stamp.write_text(digest)
     if Path(sys.prefix).resolve() != VENV.resolve():
         os.execv(str(python), [str(python), str(SCRIPT), *sys.argv[1:]])
+
+
+# pyodide-build compiles the shipped Python to bytecode (see runtime.py). Its release line 0.27
+# matches Pyodide 0.27.7; it needs the same Python minor version as Pyodide's (3.12), because
+# bytecode is specific to it. wheel is pinned because auditwheel-emscripten, which
+# pyodide-build loads, imports `wheel.cli`, which newer wheel releases dropped.
+PYODIDE_BUILD_PINS = ["pyodide-build==0.27.3", "wheel==0.44.0"]
+PYODIDE_PYTHON = "3.12"
+PYODIDE_BUILD_VENV = CACHE / "pyodide-build-venv"
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    match = re.search(r"(\d+)\.(\d+)\.(\d+)", str(path))
+    return tuple(int(g) for g in match.groups()) if match else (0,)
+
+
+def python_for_pyodide() -> Path | None:
+    """A Python 3.12 interpreter (Pyodide 0.27's version): the newest 3.12.* under pyenv, else
+    ``python3.12`` on the PATH; None when there is none."""
+    roots = [Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))]
+    if shutil.which("pyenv"):
+        proc = subprocess.run(["pyenv", "root"], capture_output=True, text=True)
+        if proc.returncode == 0 and proc.stdout.strip():
+            roots.insert(0, Path(proc.stdout.strip()))
+    found = [p for root in roots for p in root.glob(f"versions/{PYODIDE_PYTHON}.*/bin/python")]
+    found = [p for p in found if re.fullmatch(r"\d+\.\d+\.\d+", p.parents[1].name)]
+    if found:
+        return max(found, key=_version_key)
+    on_path = shutil.which(f"python{PYODIDE_PYTHON}")
+    return Path(on_path) if on_path else None
+
+
+def pyodide_build() -> Path | None:
+    """The ``pyodide`` command of pyodide-build, in its own venv under ``.cache/`` (created on
+    first use, from PyPI; later builds need no network), or None with one log line saying why.
+    """
+    python = python_for_pyodide()
+    if python is None:
+        log("bytecode", f"no Python {PYODIDE_PYTHON} found (pyenv or PATH): shipping .py sources")
+        return None
+    cli = PYODIDE_BUILD_VENV / "bin" / "pyodide"
+    stamp = PYODIDE_BUILD_VENV / ".anomascope-pins"
+    wanted = "\n".join([str(python), *PYODIDE_BUILD_PINS])
+    if cli.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return cli
+    log("bytecode", f"installing {', '.join(PYODIDE_BUILD_PINS)} under {python}")
+    shutil.rmtree(PYODIDE_BUILD_VENV, ignore_errors=True)
+    try:
+        run_quiet([str(python), "-m", "venv", str(PYODIDE_BUILD_VENV)], "creating its venv")
+        pip = [str(PYODIDE_BUILD_VENV / "bin" / "python"), "-m", "pip", "install", "-q"]
+        run_quiet([*pip, "--disable-pip-version-check", *PYODIDE_BUILD_PINS], "pip install")
+    except (OSError, BuildError) as exc:
+        shutil.rmtree(PYODIDE_BUILD_VENV, ignore_errors=True)
+        log("bytecode", f"pyodide-build could not be installed ({exc}): shipping .py sources")
+        return None
+    stamp.write_text(wanted)
+    return cli
 
 
 def data_dir(flag: str | None) -> Path:

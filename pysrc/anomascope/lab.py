@@ -31,17 +31,52 @@ class Explorer:
     ----------
     scores : ndarray, shape (n,), float
     labels : ndarray, shape (n,), bool (True = anomaly)
+    classes : ndarray, shape (n,), int, optional: the true class of each row
+    rows : ndarray, shape (n, 2), int, optional: where each row comes from (the caller's
+        split code and the row's index in that split)
     """
 
-    def __init__(self, scores: np.ndarray, labels: np.ndarray) -> None:
+    def __init__(
+        self,
+        scores: np.ndarray,
+        labels: np.ndarray,
+        classes: np.ndarray | None = None,
+        rows: np.ndarray | None = None,
+    ) -> None:
         self.scores = np.asarray(scores, dtype=np.float64)
         self.labels = np.asarray(labels, dtype=bool)
+        self.classes = None if classes is None else np.asarray(classes, dtype=np.int64)
+        self.rows = None if rows is None else np.asarray(rows, dtype=np.int64)
         self.index = ScoreIndex(self.scores, self.labels)
 
     def at(self, threshold: float) -> dict[str, Any]:
         """Counts (ints) and rates (floats) at one threshold."""
         out = self.index.at(np.asarray([threshold], dtype=np.float64))
         return {k: (float(v[0]) if v.dtype.kind == "f" else int(v[0])) for k, v in out.items()}
+
+    def per_class(self, threshold: float, names: dict[int, str]) -> list[dict[str, Any]]:
+        """For each abnormal class (every class but 1): ``{"class", "name", "n", "caught",
+        "recall"}`` at ``threshold`` (recall NaN for a class with no rows)."""
+        if self.classes is None:
+            return []
+        flagged = self.scores > threshold
+        out = []
+        for c in sorted(names):
+            if c == 1:
+                continue
+            rows = self.classes == c
+            n, caught = int(rows.sum()), int((flagged & rows).sum())
+            recall = caught / n if n else float("nan")
+            out.append({"class": c, "name": names[c], "n": n, "caught": caught, "recall": recall})
+        return out
+
+    def cell(self, threshold: float, cell: str) -> np.ndarray:
+        """Positions (int64, ascending) of the rows in one confusion-matrix cell at
+        ``threshold``: ``"tp"``, ``"fp"``, ``"tn"`` or ``"fn"``."""
+        flagged = self.scores > threshold
+        truth = {"tp": self.labels, "fn": self.labels, "fp": ~self.labels, "tn": ~self.labels}
+        verdict = {"tp": flagged, "fp": flagged, "fn": ~flagged, "tn": ~flagged}
+        return np.flatnonzero(truth[cell] & verdict[cell])
 
     def summary(self) -> dict[str, Any]:
         """Histogram (normal vs abnormal), ROC curve, AUC and the score range.

@@ -7,17 +7,23 @@ one, and column indices always refer to the columns *at that step*. An empty (or
 Steps (``"op"`` key):
 
 - ``{"op": "select", "columns": [i, ...]}``: keep these columns, in this order.
+- ``{"op": "impute", "values": [v, ...], "columns": [i, ...]}``: a missing cell (NaN or None)
+  in column ``columns[j]`` becomes ``values[j]``.
 - ``{"op": "log1p", "columns": [i, ...]}``: ``log(1 + x)`` on these columns (values > -1).
 - ``{"op": "onehot", "column": i, "categories": [c, ...]}``: replace column ``i`` *in place*
   by ``len(categories)`` 0/1 columns; a value matching no category gives all zeros.
-  Values and categories are compared as strings unless both are numeric.
+  Values and categories are compared as strings unless both are numeric. With
+  ``"other": true`` one more column follows, 1 for a value matching no category (including a
+  missing cell); ``categories`` may then be empty.
 - ``{"op": "standardize", "mean": [...], "scale": [...], "columns": [...] (optional)}``:
   ``(x - mean) / scale`` on the listed columns (default all). ``scale`` must be non-zero.
 - ``{"op": "minmax", "min": [...], "max": [...], "columns": [...] (optional)}``:
   ``(x - min) / (max - min)``; a column with ``max == min`` is divided by 1.
 
 Raw input may be a numeric array or an object array / list of rows holding strings for the
-columns that a later ``onehot`` step encodes. Arithmetic is float64; the result is float32.
+columns that a later ``onehot`` step encodes, and NaN / None for missing cells that a later
+``impute`` (numbers) or ``onehot`` with ``other`` (categories) fills. Arithmetic is float64;
+the result is float32.
 :func:`fit_standardize` and :func:`fit_minmax` build steps from training data.
 """
 
@@ -29,7 +35,7 @@ import numpy as np
 
 from anomascope import AnomascopeError
 
-OPS = ("select", "log1p", "onehot", "standardize", "minmax")
+OPS = ("select", "impute", "log1p", "onehot", "standardize", "minmax")
 
 
 def _int_list(step: dict[str, Any], key: str, where: str) -> list[int]:
@@ -91,7 +97,13 @@ def _numeric(col: np.ndarray, where: str) -> np.ndarray:
         raise AnomascopeError(f"{where}: non-numeric values in a numeric column") from None
 
 
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float | np.floating) and bool(np.isnan(v)))
+
+
 def _onehot(col: np.ndarray, categories: list[Any]) -> np.ndarray:
+    if not categories:
+        return np.zeros((col.shape[0], 0))
     numeric_cats = all(
         isinstance(c, int | float | np.number) and not isinstance(c, bool) for c in categories
     )
@@ -102,11 +114,44 @@ def _onehot(col: np.ndarray, categories: list[Any]) -> np.ndarray:
             return (values[:, None] == cats[None, :]).astype(np.float64)
         except (TypeError, ValueError):
             pass
+    values = col.tolist()
     values_s = np.asarray(
-        [v.decode() if isinstance(v, bytes) else str(v) for v in col.tolist()], dtype=str
+        [v.decode() if isinstance(v, bytes) else str(v) for v in values], dtype=str
     )
     cats_s = np.asarray([str(c) for c in categories], dtype=str)
-    return (values_s[:, None] == cats_s[None, :]).astype(np.float64)
+    enc = (values_s[:, None] == cats_s[None, :]).astype(np.float64)
+    missing = np.fromiter(map(_is_missing, values), dtype=bool, count=len(values))
+    enc[missing] = 0.0
+    return enc
+
+
+def _onehot_step(X: np.ndarray, step: dict[str, Any], where: str) -> np.ndarray:
+    col = step.get("column")
+    if not isinstance(col, int | np.integer) or isinstance(col, bool):
+        raise AnomascopeError(f"{where}: 'column' must be an integer")
+    _check_cols([int(col)], X.shape[1], where)
+    cats = step.get("categories")
+    other = step.get("other", False) is True
+    if not isinstance(cats, list) or (not cats and not other):
+        raise AnomascopeError(f"{where}: 'categories' must be a non-empty list")
+    enc = _onehot(X[:, int(col)], cats)
+    if other:
+        enc = np.concatenate([enc, 1.0 - enc.sum(axis=1, keepdims=True)], axis=1)
+    if X.dtype == object:
+        enc = enc.astype(object)
+    return np.concatenate([X[:, : int(col)], enc, X[:, int(col) + 1 :]], axis=1)
+
+
+def _impute(X: np.ndarray, step: dict[str, Any], where: str) -> np.ndarray:
+    cols = _int_list(step, "columns", where)
+    _check_cols(cols, X.shape[1], where)
+    values = _float_arr(step, "values", where)
+    if values.size != len(cols):
+        raise AnomascopeError(f"{where}: 'values' needs {len(cols)} numbers, got {values.size}")
+    sub = _numeric(X[:, cols], where)
+    X = X.copy()
+    X[:, cols] = np.where(np.isnan(sub), values[None, :], sub)
+    return X
 
 
 def _affine(X: np.ndarray, step: dict[str, Any], where: str, kind: str) -> np.ndarray:
@@ -148,17 +193,9 @@ def _apply_step(X: np.ndarray, step: dict[str, Any], where: str) -> np.ndarray:
         X[:, cols] = np.log1p(sub)
         return X
     if op == "onehot":
-        col = step.get("column")
-        if not isinstance(col, int | np.integer) or isinstance(col, bool):
-            raise AnomascopeError(f"{where}: 'column' must be an integer")
-        _check_cols([int(col)], X.shape[1], where)
-        cats = step.get("categories")
-        if not isinstance(cats, list) or not cats:
-            raise AnomascopeError(f"{where}: 'categories' must be a non-empty list")
-        enc = _onehot(X[:, int(col)], cats)
-        if X.dtype == object:
-            enc = enc.astype(object)
-        return np.concatenate([X[:, : int(col)], enc, X[:, int(col) + 1 :]], axis=1)
+        return _onehot_step(X, step, where)
+    if op == "impute":
+        return _impute(X, step, where)
     return _affine(X, step, where, op)
 
 
@@ -209,7 +246,7 @@ def output_dim(spec: dict[str, Any] | None, input_dim: int) -> int:
         if step["op"] == "select":
             d = len(step.get("columns", []))
         elif step["op"] == "onehot":
-            d += len(step.get("categories", [])) - 1
+            d += len(step.get("categories", [])) - 1 + int(step.get("other", False) is True)
     return d
 
 
@@ -245,18 +282,51 @@ def fit_minmax(X: np.ndarray, columns: list[int] | None = None) -> dict[str, Any
     return step
 
 
+def _validate_names(spec: dict[str, Any]) -> None:
+    """``output_features`` (written by :mod:`anomascope.tables`): one index into
+    ``feature_names`` (the raw columns) per output column. Specs without it (the KDD feature
+    sets, whose ``feature_names`` name the output columns) are not checked here."""
+    outs = spec.get("output_features")
+    if outs is None:
+        return
+    names = spec.get("feature_names")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise AnomascopeError("preprocessing 'feature_names' must be a list of strings")
+    if spec.get("input_dim") is not None and len(names) != int(spec["input_dim"]):
+        raise AnomascopeError("preprocessing 'feature_names' must have 'input_dim' names")
+    if not isinstance(outs, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(names) for i in outs
+    ):
+        raise AnomascopeError(
+            "preprocessing 'output_features' must be indices into 'feature_names'"
+        )
+    if len(outs) != output_dim(spec, len(names)):
+        raise AnomascopeError(
+            f"preprocessing 'output_features' has {len(outs)} entries for "
+            f"{output_dim(spec, len(names))} output columns"
+        )
+
+
 def validate_spec(spec: dict[str, Any] | None) -> None:
     """Check the structure of a spec (ops and key types) without data; raise on problems."""
+    if isinstance(spec, dict):
+        _validate_names(spec)
     for i, step in enumerate(_steps(spec)):
         where = f"preprocessing step {i} ({step['op']})"
         op = step["op"]
         if op in ("select", "log1p"):
             _int_list(step, "columns", where)
+        elif op == "impute":
+            cols = _int_list(step, "columns", where)
+            if _float_arr(step, "values", where).size != len(cols):
+                raise AnomascopeError(f"{where}: 'values' and 'columns' differ in length")
         elif op == "onehot":
             if not isinstance(step.get("column"), int) or not isinstance(
                 step.get("categories"), list
             ):
                 raise AnomascopeError(f"{where}: needs integer 'column' and list 'categories'")
+            if not isinstance(step.get("other", False), bool):
+                raise AnomascopeError(f"{where}: 'other' must be true or false")
         else:
             keys = ("mean", "scale") if op == "standardize" else ("min", "max")
             for k in keys:

@@ -144,12 +144,18 @@ def test_ecg_lab_viewer_and_explorer_by_keyboard(app: Page) -> None:
     app.keyboard.press("Space")
     expect(number).to_have_value(app.locator("#explain-mean_k_std").inner_text().split(":")[0])
     assert number.input_value() != model_value
-    # the confusion matrix cells say what they are in words
+    # the confusion matrix counts say what they are in words, and open their list by keyboard
     for cell, words in (("tp", "true positives"), ("fn", "false negatives")):
         label = app.evaluate(
-            f"getComputedStyle(document.getElementById('cm-{cell}'), '::after').content"
+            f"getComputedStyle(document.getElementById('cm-{cell}').parentElement, '::after')"
+            ".content"
         )
         assert label == f'"{words}"', label
+        expect(app.locator(f"#cm-{cell}")).to_have_accessible_name(re.compile(words))
+    tab_to(app, "#cm-fn")
+    app.keyboard.press("Enter")
+    expect(app.locator("#cell-list-title")).to_be_focused()
+    expect(app.locator("#cell-list-title")).to_contain_text("false negatives")
 
 
 def test_ecg_lab_draw_replay_and_about_by_keyboard(app: Page) -> None:

@@ -81,7 +81,10 @@ def test_a_new_build_replaces_the_old_cache_after_the_user_reloads(page, guard, 
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(url)
         wait_ready(page)
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+        page.evaluate(  # the service worker registers once the page is ready; wait for control
+            """() => navigator.serviceWorker.controller || new Promise((resolve) =>
+                navigator.serviceWorker.addEventListener("controllerchange", resolve))"""
+        )
         first = json.loads((site / "asset-manifest.json").read_text())["version"]
         assert cache_names(page) == [f"anomascope-{first}"]
 

@@ -1,5 +1,6 @@
 """The network stream's desktop layout (issue 14): at 1400x900, Connections, Strategies and
-Visualized are on screen together while the stream plays, under a slim sticky bar."""
+Visualized, with the per-type table (issue 13), are on screen together while the stream plays,
+under a slim sticky bar."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from test_stream import stream, tick
 
 __all__ = ["stream"]  # the fixture, used by name
 
-SECTIONS = ("#connections", "#strategies", "#visualized")
+SECTIONS = ("#connections", "#strategies", "#visualized", "#types")
 
 
 @pytest.fixture

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
+import shutil
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
 
 import build
 from sitebuild import bootstrap, datasets, digest, pages, runtime
-from sitebuild.common import DIGEST_FILE, BuildError
+from sitebuild.common import DIGEST_FILE, BuildError, sha256_file
 
 LOCK = {
     "packages": {
@@ -149,10 +152,12 @@ class FakeSteps:
         monkeypatch.setattr(build, "DIST", tmp_path / "dist")
         monkeypatch.setattr(datasets, "ensure_data", lambda folder: None)
         monkeypatch.setattr(runtime, "fetch_runtime", lambda: (tmp_path, LOCK))
+        monkeypatch.setattr(bootstrap, "pyodide_build", lambda: None)
         monkeypatch.setattr(digest, "input_record", lambda folder, lock: {"page": self.inputs})
         monkeypatch.setattr(runtime, "build_wheel", lambda out: out / "anomascope.whl")
         monkeypatch.setattr(runtime, "write_runtime", lambda *a: None)
         monkeypatch.setattr(datasets, "write_data_assets", lambda folder, out: None)
+        monkeypatch.setattr(build.examples, "write_examples", lambda folder, out: None)
         monkeypatch.setattr(pages, "write_models", lambda out: None)
         monkeypatch.setattr(pages, "render_pages", self.render)
 
@@ -192,3 +197,101 @@ def test_a_failed_build_keeps_the_old_dist(monkeypatch: pytest.MonkeyPatch, tmp_
         build.build(args, reuse=True)
     assert (tmp_path / "dist" / "index.html").read_text() == "<p>v1</p>"
     assert not list(tmp_path.glob("dist-*"))  # no staging folder left behind
+
+
+# --- the shipped runtime: bytecode with Python 3.12, sources without ------------------------
+def python_files(archive: Path) -> tuple[int, int]:
+    """How many ``.py`` and ``.pyc`` files a zip or wheel holds."""
+    with zipfile.ZipFile(archive) as zf:
+        names = zf.namelist()
+    return sum(n.endswith(".py") for n in names), sum(n.endswith(".pyc") for n in names)
+
+
+def shipped_archives(site: Path) -> dict[str, Path]:
+    lock = json.loads((site / "pyodide-lock.json").read_text())
+    files = {name: site / entry["file_name"] for name, entry in lock["packages"].items()}
+    return {"stdlib": site / "python_stdlib.zip", **files}
+
+
+def assert_lock_matches_files(site: Path) -> None:
+    lock = json.loads((site / "pyodide-lock.json").read_text())
+    for entry in lock["packages"].values():
+        assert sha256_file(site / entry["file_name"]) == entry["sha256"], entry["file_name"]
+    listed = {entry["file_name"] for entry in lock["packages"].values()}
+    assert {p.name for p in site.glob("*.whl")} == listed  # no stray or renamed-away wheel
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return runtime.build_wheel(tmp_path_factory.mktemp("wheel"))
+
+
+def write_site_runtime(wheel: Path, out: Path, cli: Path | None) -> Path:
+    cache, lock = runtime.fetch_runtime()  # offline once .cache/ holds the verified files
+    out.mkdir()
+    runtime.write_runtime(cache, lock, shutil.copy2(wheel, out / wheel.name), out, cli)
+    return out
+
+
+def test_with_python_312_the_stdlib_numpy_and_our_wheel_ship_as_bytecode(
+    wheel: Path, tmp_path: Path
+) -> None:
+    cli = bootstrap.pyodide_build()
+    assert cli is not None, "the build needs Python 3.12 (pyenv install 3.12) for pyodide-build"
+    site = write_site_runtime(wheel, tmp_path / "pyodide", cli)
+    archives = shipped_archives(site)
+    assert sorted(archives) == ["anomascope", "numpy", "stdlib"]
+    for name, archive in archives.items():
+        py, pyc = python_files(archive)
+        assert (py, pyc > 0) == (0, True), f"{name}: {py} .py, {pyc} .pyc"
+    with zipfile.ZipFile(archives["anomascope"]) as zf:
+        assert "anomascope/api/__init__.pyc" in zf.namelist()
+    assert archives["anomascope"].name.endswith("-cp312-none-any.whl")
+    assert_lock_matches_files(site)
+
+
+def test_without_python_312_the_build_says_so_and_ships_sources(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], wheel: Path,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(bootstrap, "python_for_pyodide", lambda: None)
+    assert bootstrap.pyodide_build() is None
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "no Python 3.12" in lines[0] and "sources" in lines[0]
+    site = write_site_runtime(wheel, tmp_path / "pyodide", None)
+    for name, archive in shipped_archives(site).items():
+        assert python_files(archive)[0] > 0, f"{name} should ship its .py sources"
+    assert sha256_file(site / "python_stdlib.zip") == runtime.CORE_SHA256["python_stdlib.zip"]
+    assert_lock_matches_files(site)
+
+
+def test_python_312_is_found_under_pyenv_without_a_fixed_patch_number(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for version in ["3.11.9", "3.12.1", "3.12.10", "3.13.0", "3.12-dev"]:
+        python = tmp_path / "versions" / version / "bin" / "python"
+        python.parent.mkdir(parents=True)
+        python.touch()
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    monkeypatch.setattr(bootstrap.shutil, "which", lambda name: None)
+    assert bootstrap.python_for_pyodide() == tmp_path / "versions" / "3.12.10" / "bin" / "python"
+    shutil.rmtree(tmp_path / "versions")
+    assert bootstrap.python_for_pyodide() is None
+
+
+def test_the_site_ships_no_tfjs_file(tmp_path: Path) -> None:
+    """TF.js is the benchmark's peer only (bench/package.json, installed under .cache/): the
+    site's pages, static files, models and manifest carry none of it, nor the peer's pages."""
+    from bench.site import NODE_MODULES, PAGES
+
+    pages.write_models(tmp_path / "models")
+    pages.render_pages(tmp_path)
+    listed = pages.write_manifest(tmp_path)["files"]
+    names = [p.relative_to(tmp_path).as_posix().lower() for p in tmp_path.rglob("*")]
+    assert listed and names
+    for marker in ("tfjs", "tensorflow", "tf.min.js", "peer", "node_modules"):
+        assert not [n for n in names if marker in n], marker
+        assert not [n for n in listed if marker in n.lower()], marker
+    assert not [p for p in PAGES.iterdir() if (tmp_path / "static" / p.name).exists()]
+    assert build.ROOT / ".cache" in NODE_MODULES.parents
+    assert not NODE_MODULES.is_relative_to(build.ROOT / "web")

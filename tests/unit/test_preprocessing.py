@@ -13,6 +13,7 @@ from anomascope.preprocessing import (
     fit_minmax,
     fit_standardize,
     output_dim,
+    validate_spec,
 )
 
 
@@ -95,3 +96,66 @@ def test_bad_specs(spec: object, match: str) -> None:
 def test_non_2d_input_rejected() -> None:
     with pytest.raises(AnomascopeError, match="2-D"):
         apply_preprocessing(None, np.zeros(3))
+
+
+def test_impute_fills_nan_and_none() -> None:
+    spec = {"steps": [{"op": "impute", "columns": [0, 2], "values": [5.0, -1.0]}]}
+    X = np.array([[np.nan, 1.0, 2.0], [3.0, 4.0, np.nan]])
+    np.testing.assert_array_equal(apply_preprocessing(spec, X), [[5, 1, 2], [3, 4, -1]])
+    rows = [[None, "a"], [2.0, "b"]]
+    spec2 = {
+        "steps": [
+            {"op": "impute", "columns": [0], "values": [7.0]},
+            {"op": "onehot", "column": 1, "categories": ["a"], "other": True},
+        ]
+    }
+    np.testing.assert_array_equal(apply_preprocessing(spec2, rows), [[7, 1, 0], [2, 0, 1]])
+    validate_spec(spec2)
+
+
+def test_onehot_other_takes_unseen_and_missing() -> None:
+    rows = np.array([["tcp"], ["udp"], ["icmp"], [None], [np.nan]], dtype=object)
+    spec = {"steps": [{"op": "onehot", "column": 0, "categories": ["tcp", "udp"], "other": True}]}
+    out = apply_preprocessing(spec, rows)
+    np.testing.assert_array_equal(out, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1], [0, 0, 1]])
+    assert output_dim(spec, 1) == 3
+    # "None" as a category is a value, never a missing cell
+    spec_none = {"steps": [{"op": "onehot", "column": 0, "categories": ["None"], "other": True}]}
+    np.testing.assert_array_equal(
+        apply_preprocessing(spec_none, [[None], ["None"]]), [[0, 1], [1, 0]]
+    )
+    only_other = {"steps": [{"op": "onehot", "column": 0, "categories": [], "other": True}]}
+    np.testing.assert_array_equal(apply_preprocessing(only_other, [["x"]]), [[1]])
+    assert output_dim(only_other, 1) == 1
+
+
+def test_missing_without_impute_fails_clearly() -> None:
+    with pytest.raises(AnomascopeError, match="NaN or infinite"):
+        apply_preprocessing({"steps": []}, np.array([[np.nan, 1.0]]))
+
+
+@pytest.mark.parametrize(
+    ("step", "match"),
+    [
+        ({"op": "impute", "columns": [0], "values": [1.0, 2.0]}, "differ in length"),
+        ({"op": "impute", "columns": [0], "values": [float("nan")]}, "finite numbers"),
+        ({"op": "onehot", "column": 0, "categories": ["a"], "other": "yes"}, "true or false"),
+    ],
+)
+def test_validate_new_ops(step: dict, match: str) -> None:
+    with pytest.raises(AnomascopeError, match=match):
+        validate_spec({"steps": [step]})
+
+
+def test_validate_feature_names_and_output_features() -> None:
+    steps = [{"op": "onehot", "column": 1, "categories": ["a"], "other": True}]
+    good = {"steps": steps, "input_dim": 2, "feature_names": ["x", "k"]}
+    validate_spec({**good, "output_features": [0, 1, 1]})
+    with pytest.raises(AnomascopeError, match="has 2 entries for 3 output columns"):
+        validate_spec({**good, "output_features": [0, 1]})
+    with pytest.raises(AnomascopeError, match="indices into 'feature_names'"):
+        validate_spec({**good, "output_features": [0, 1, 2]})
+    with pytest.raises(AnomascopeError, match="'input_dim' names"):
+        validate_spec({**good, "feature_names": ["x"], "output_features": [0]})
+    # KDD specs name their output columns in feature_names and carry no output_features
+    validate_spec({"steps": [], "input_dim": 3, "feature_names": ["a", "b"]})

@@ -5,7 +5,8 @@
 - :mod:`.state`: :class:`State`, everything the worker keeps between requests;
 - :mod:`.schema`: the ``schema`` request (defaults, bounds, names, labels, metric definitions);
 - :mod:`.loading`: loading data sets and models;
-- :mod:`.ecg_lab`, :mod:`.stream`, :mod:`.training`: each page's handlers.
+- :mod:`.ecg_lab`, :mod:`.stream`, :mod:`.training`: each page's handlers;
+- :mod:`.tables` and :mod:`.tables_output`: the "Your data" page's handlers.
 
 The page modules import :mod:`.core` and register their handlers on import; this package
 imports them here so that every handler is registered. Nothing here imports ``js`` or
@@ -14,7 +15,16 @@ imports them here so that every handler is registered. Nothing here imports ``js
 
 from __future__ import annotations
 
-from anomascope.api import core, ecg_lab, loading, schema, stream, training
+from anomascope.api import (
+    core,
+    ecg_lab,
+    loading,
+    schema,
+    stream,
+    tables,
+    tables_output,
+    training,
+)
 from anomascope.api.core import HANDLERS, dispatch, encode
 from anomascope.api.state import State
 
@@ -28,5 +38,7 @@ __all__ = [
     "loading",
     "schema",
     "stream",
+    "tables",
+    "tables_output",
     "training",
 ]

@@ -13,11 +13,10 @@ import numpy as np
 
 from anomascope import AnomascopeError, lab
 from anomascope.api.core import as_bytes, finite_number, float_rows, get_model, handler, require
+from anomascope.api.ecg_errors import beat_details, edge_cases, explorer_for, per_class
 from anomascope.api.state import ECG, State
 from anomascope.data import ecg
 from anomascope.data.beats import parse_beats, z_normalisation_report, z_normalise
-from anomascope.training.manifest import rows_seen_in_training
-from anomascope.weights import LoadedModel
 
 
 @handler("score_split")
@@ -31,8 +30,9 @@ def score_split(state: State, payload: dict[str, Any]) -> dict[str, Any]:
 
 @handler("inspect_beat")
 def inspect_beat(state: State, payload: dict[str, Any]) -> dict[str, Any]:
-    """One beat of a split with its reconstruction, score and label at a threshold."""
-    _, model = get_model(state, payload)
+    """One beat of a split with its reconstruction, score and label at a threshold, and where
+    its error sits (:func:`.ecg_errors.beat_details`)."""
+    name, model = get_model(state, payload)
     X, y = state.split(require(payload, "dataset", str), require(payload, "split", str))
     index = require(payload, "index", int)
     if not 0 <= index < len(X):
@@ -54,39 +54,13 @@ def inspect_beat(state: State, payload: dict[str, Any]) -> dict[str, Any]:
         "predicted_anomaly": bool(scores[0] > threshold),
         "true_class": int(y[index]),
         "true_anomaly": None if y[index] == 0 else bool(y[index] != 1),
+        **beat_details(state, name, model, X[index : index + 1]),
     }
 
 
 # ---------------------------------------------------------------------------------------------
 # The ECG lab: threshold explorer, your own beats, drawing, costs
 # ---------------------------------------------------------------------------------------------
-def held_out_test_rows(state: State, model: LoadedModel) -> np.ndarray:
-    """Bool mask over UCR TEST: False for the beats the model was trained or thresholded on
-    (a model trained on the train page may have drawn them from the pooled files)."""
-    data = state.dataset(ECG)
-    n_train, n_test = len(data["train_X"]), len(data["test_X"])
-    seen = rows_seen_in_training(model.manifest) - n_train
-    keep = np.ones(n_test, bool)
-    keep[seen[(seen >= 0) & (seen < n_test)]] = False
-    return keep
-
-
-def explorer_for(state: State, name: str, model: LoadedModel) -> lab.Explorer:
-    """The test split (less any beats the model saw) plus the visitor's labelled beats,
-    indexed once per model."""
-    if name not in state.explorers:
-        keep = held_out_test_rows(state, model)
-        scores = [state.split_scores(name, ECG, "test")[keep]]
-        labels = [state.split(ECG, "test")[1][keep] != 1]
-        data = state.dataset(ECG)
-        if "user_X" in data and (data["user_y"] > 0).any():
-            keep = data["user_y"] > 0
-            scores.append(state.split_scores(name, ECG, "user")[keep])
-            labels.append(data["user_y"][keep] != 1)
-        state.explorers[name] = lab.Explorer(np.concatenate(scores), np.concatenate(labels))
-    return state.explorers[name]
-
-
 @handler("explorer")
 def explorer(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Histogram, ROC and AUC of the test split (+ your labelled beats) for one model;
@@ -107,10 +81,12 @@ def explorer(state: State, payload: dict[str, Any]) -> dict[str, Any]:
 
 @handler("threshold_metrics")
 def threshold_metrics(state: State, payload: dict[str, Any]) -> dict[str, Any]:
-    """Counts and rates at one threshold on the explorer's rows (cheap: a sorted index)."""
+    """Counts and rates at one threshold on the explorer's rows (cheap: a sorted index), with
+    recall per abnormal class."""
     name, model = get_model(state, payload)
     threshold = finite_number(payload, "threshold", -1e30, 1e30)
-    return explorer_for(state, name, model).at(threshold)
+    out: dict[str, Any] = explorer_for(state, name, model).at(threshold)
+    return {**out, "per_class": per_class(state, name, model, threshold)}
 
 
 @handler("threshold_preset")
@@ -197,8 +173,9 @@ def user_scores(state: State, payload: dict[str, Any]) -> dict[str, Any]:
 @handler("draw_beat")
 def draw_beat(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Strokes (each a flat list or float32 array of x, y pairs in data units) -> one beat,
-    scored and reconstructed by the model. See :func:`anomascope.lab.strokes_to_beat`."""
-    _, model = get_model(state, payload)
+    scored and reconstructed by the model, with where its error sits and how far it is from
+    the nearest training beat. See :func:`anomascope.lab.strokes_to_beat`."""
+    name, model = get_model(state, payload)
     raw = require(payload, "strokes", list)
     if len(raw) > 500:
         raise AnomascopeError("too many strokes; clear the pad and draw again", "strokes")
@@ -215,6 +192,7 @@ def draw_beat(state: State, payload: dict[str, Any]) -> dict[str, Any]:
         "n_drawn": int(drawn.sum()),
         "reconstruction": recon[0],
         "score": float(scores[0]),
+        **beat_details(state, name, model, beat[None, :]),
     }
 
 
@@ -282,6 +260,7 @@ def explainer(state: State, payload: dict[str, Any]) -> dict[str, Any]:
         "steps": [str(s.get("op")) for s in steps if isinstance(s, dict)],
         "mean_normal": mean_normal,
         "tendency": lab.tendency(test_X[abnormal], recon, scores, mean_normal),
+        "edge_cases": edge_cases(state, name, model),
     }
     state.explainers[name] = out
     return out

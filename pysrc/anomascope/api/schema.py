@@ -8,8 +8,13 @@ from typing import Any
 
 from anomascope.api.core import handler
 from anomascope.api.state import State
+from anomascope.api.tables_requests import THRESHOLD_RULES, WINDOW_BOUNDS
 from anomascope.detectors import KIND_LABELS, KIND_ORDER
+from anomascope.detectors.fitting import TABLE_KINDS, TABLE_PARAMS
+from anomascope.evaluation import SPLIT, SUPERVISION
 from anomascope.metrics import METRIC_DEFINITIONS, METRIC_ORDER
+from anomascope.tables import LIMITS, MISSING_MARKERS
+from anomascope.tables.examples import EXAMPLES
 from anomascope.training import config
 from anomascope.weights import NAME_MAX_LENGTH, NAME_PATTERN, NAME_RULE
 
@@ -24,7 +29,8 @@ def schema() -> dict[str, Any]:
     setting: exactly what :func:`anomascope.training.validate_config` enforces),
     ``max_parameters`` and ``max_step_ms``. ``model_name``: the name rule. ``kinds``: order
     and labels of the model kinds. ``metrics``: order of the threshold metrics the panels show
-    and the definitions of those and of ``auc``.
+    and the definitions of those and of ``auc`` and ``ap``. ``tables``: the data page's rules
+    (:func:`tables_schema`).
     """
     return {
         "training": {**config.schema(), "max_step_ms": TRAIN_MAX_MS},
@@ -41,6 +47,29 @@ def schema() -> dict[str, Any]:
             "order": list(METRIC_ORDER),
             "definitions": {k: dict(v) for k, v in METRIC_DEFINITIONS.items()},
         },
+        "tables": tables_schema(),
+    }
+
+
+def tables_schema() -> dict[str, Any]:
+    """The "Your data" page's rules: file ``limits`` and ``missing_markers`` of the parser;
+    the table detectors (``kinds``: order, labels and every parameter's label, kind, bounds and
+    default); the ``threshold_rules`` (label, whether it needs labels, parameters); the
+    ``split`` fractions and default seed; the ``supervision`` choices; the ``window`` minimums;
+    and the ``examples`` (id, title, description, source, file, settings)."""
+    return {
+        "limits": dict(LIMITS),
+        "missing_markers": list(MISSING_MARKERS),
+        "kinds": {
+            "order": list(TABLE_KINDS),
+            "labels": {k: dict(KIND_LABELS[k]) for k in TABLE_KINDS},
+            "params": {k: {p: dict(v) for p, v in ps.items()} for k, ps in TABLE_PARAMS.items()},
+        },
+        "threshold_rules": {k: dict(v) for k, v in THRESHOLD_RULES.items()},
+        "split": dict(SPLIT),
+        "supervision": [{"id": k, **v} for k, v in SUPERVISION.items()],
+        "window": {k: dict(v) for k, v in WINDOW_BOUNDS.items()},
+        "examples": [dict(e) for e in EXAMPLES],
     }
 
 

@@ -16,6 +16,9 @@ from anomascope import AnomascopeError, lab
 from anomascope.weights import LoadedModel
 
 if TYPE_CHECKING:  # the training package is imported only when the train page asks for it
+    from anomascope.api.tables_session import TableFit
+    from anomascope.beat_errors import NearestBeat
+    from anomascope.tables import Table
     from anomascope.training import TrainingSession
 
 #: The ECG lab's data set, and the splits each per-model cache is computed from.
@@ -38,7 +41,12 @@ class State:
     scores : cache, (model, dataset, split) -> scores of every row of that split
     explorers : cache, model -> threshold explorer over ECG5000 test (+ the visitor's beats)
     explainers : cache, model -> the explainer's numbers (ECG5000 train and test)
+    peak_thresholds : cache, model -> the peak score's validation threshold (ECG5000 train)
+    nearest : cache, nearest-beat index over the normal beats of ECG5000 train
     training : the train page's session, ``None`` before Train or after Reset
+    table, table_name : the data page's table (``None`` before ``table_load``) and file name
+    table_fit : the data page's plan, fitted detectors and their scores per unit (rows or
+        windows) with the units' split; ``None`` before ``table_fit_start``
     """
 
     datasets: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
@@ -47,7 +55,12 @@ class State:
     scores: dict[ScoreKey, np.ndarray] = field(default_factory=dict)
     explorers: dict[str, lab.Explorer] = field(default_factory=dict)
     explainers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    peak_thresholds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    nearest: NearestBeat | None = None
     training: TrainingSession | None = None
+    table: Table | None = None
+    table_name: str = ""
+    table_fit: TableFit | None = None
 
     # -- lookups ---------------------------------------------------------------------------
     def model(self, name: str) -> LoadedModel:
@@ -66,6 +79,27 @@ class State:
         if f"{split}_X" not in data:
             raise AnomascopeError(f"dataset {dataset!r} has no split {split!r}", "split")
         return data[f"{split}_X"], data[f"{split}_y"]
+
+    def current_table(self) -> Table:
+        if self.table is None:
+            raise AnomascopeError("no table is loaded: load a file or an example first")
+        return self.table
+
+    def current_fit(self) -> TableFit:
+        if self.table_fit is None:
+            raise AnomascopeError("no detector is fitted: press Fit first")
+        return self.table_fit
+
+    def load_table(self, table: Table, name: str) -> None:
+        """Make ``table`` the data page's table; the plan and fitted detectors of the previous
+        table are forgotten."""
+        self.table = table
+        self.table_name = name
+        self.invalidate_table()
+
+    def invalidate_table(self) -> None:
+        """Forget the data page's plan, fitted detectors and scores."""
+        self.table_fit = None
 
     def training_session(self) -> TrainingSession:
         if self.training is None:
@@ -94,7 +128,10 @@ class State:
         if model is not None:
             self.explorers.pop(model, None)
             self.explainers.pop(model, None)
+            self.peak_thresholds.pop(model, None)
         if dataset == ECG and (split is None or split in EXPLORER_SPLITS):
             self.explorers.clear()
         if dataset == ECG and (split is None or split in EXPLAINER_SPLITS):
             self.explainers.clear()
+            self.peak_thresholds.clear()
+            self.nearest = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import numpy as np
@@ -10,7 +12,8 @@ from anomascope import AnomascopeError
 from anomascope.api.core import as_bytes, get_model, handler, require
 from anomascope.api.state import State
 from anomascope.data import kdd
-from anomascope.weights import read_npz
+from anomascope.data import kdd_mixes as mixes
+from anomascope.weights import LoadedModel, read_npz
 
 # --- Network stream (KDD) ---
 # The stream page's data: the 10,000-connection evaluation stream (raw features; each model
@@ -21,23 +24,38 @@ STREAM_MAX_CHUNK = 2_000
 STREAM_MAX_SEED = 2**31 - 1
 
 
-def load_kdd_stream(state: State, payload: dict[str, Any]) -> dict[str, Any]:
-    """Load ``kdd_stream.npz`` bytes (see :meth:`anomascope.data.kdd.KDDSample.to_arrays`).
+def _read_stream(payload: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The stream asset's arrays, checked; the pool arrays are optional (empty without)."""
+    shapes: dict[str, tuple[int | None, ...]] = {
+        "features": (None, kdd.N_FEATURES),
+        "anomaly": (None,),
+        "label": (None,),
+        "label_names": (None,),
+        "feature_names": (kdd.N_FEATURES,),
+    }
+    arrays = read_npz(as_bytes(require(payload, "data", object), STREAM), STREAM, shapes)
+    empty = (np.zeros((0, kdd.N_FEATURES), np.float32), np.zeros(0, np.uint8))
+    pf = arrays.get("pool_features", empty[0])
+    pl = arrays.get("pool_label", empty[1] if "pool_features" not in arrays else None)
+    problems = _problems(arrays)
+    if not problems and (
+        pl is None or pf.ndim != 2 or pf.shape[1:] != (kdd.N_FEATURES,) or pl.shape != (len(pf),)
+    ):
+        problems.append("the attack pool's features and labels do not match")
+    elif (
+        not problems
+        and pl is not None
+        and len(pl)
+        and (pl.min() < 1 or pl.max() >= len(arrays["label_names"]) or not np.isfinite(pf).all())
+    ):
+        problems.append("the attack pool holds a label or value that is not an attack's")
+    if problems or pl is None:
+        raise AnomascopeError(f"{STREAM}: the stream is damaged ({problems[0]})", "data")
+    arrays["pool_features"], arrays["pool_label"] = pf, pl
+    return arrays
 
-    Replies with everything the page draws: features float32 ``(n, 41)``, anomaly uint8
-    ``(n,)``, label uint8 ``(n,)``, label/feature names and the symbol vocabularies.
-    """
-    arrays = read_npz(
-        as_bytes(require(payload, "data", object), STREAM),
-        STREAM,
-        {
-            "features": (None, kdd.N_FEATURES),
-            "anomaly": (None,),
-            "label": (None,),
-            "label_names": (None,),
-            "feature_names": (kdd.N_FEATURES,),
-        },
-    )
+
+def _problems(arrays: dict[str, np.ndarray]) -> list[str]:
     X, anomaly, label = arrays["features"], arrays["anomaly"], arrays["label"]
     names = [str(v) for v in arrays["label_names"].tolist()]
     n = len(X)
@@ -54,27 +72,52 @@ def load_kdd_stream(state: State, payload: dict[str, Any]) -> dict[str, Any]:
         problems.append("features must be finite")
     elif tuple(str(v) for v in arrays["feature_names"].tolist()) != kdd.FEATURE_NAMES:
         problems.append("feature_names are not the 41 KDD Cup 1999 features")
-    if problems:
-        raise AnomascopeError(f"{STREAM}: the stream is damaged ({problems[0]})", "data")
+    return problems
+
+
+def load_kdd_stream(state: State, payload: dict[str, Any]) -> dict[str, Any]:
+    """Load ``kdd_stream.npz`` bytes (see :func:`anomascope.data.kdd.stream_arrays`).
+
+    The page's table is the stream's ``n`` rows then the attack pool's (the rows the mixes of
+    :mod:`anomascope.data.kdd_mixes` draw from). Replies with everything the page draws:
+    ``n`` (the stream's length: every mix's), ``rows`` (the table's), features float32
+    ``(rows, 41)``, anomaly uint8 ``(rows,)``, label uint8 ``(rows,)``, label/feature names,
+    each label's ``category`` and ``novel`` flag, the symbol vocabularies and the mixes.
+    """
+    arrays = _read_stream(payload)
+    n = len(arrays["features"])
+    names = [str(v) for v in arrays["label_names"].tolist()]
+    label = np.concatenate([arrays["label"], arrays["pool_label"]]).astype(np.uint8)
+    state.invalidate(dataset=STREAM)
     state.datasets[STREAM] = {
-        "features": X.astype(np.float32),
-        "anomaly": anomaly.astype(np.uint8),
-        "label": label.astype(np.uint8),
+        "features": np.concatenate([arrays["features"], arrays["pool_features"]]).astype(
+            np.float32
+        ),
+        "anomaly": (label != 0).astype(np.uint8),
+        "label": label,
         "order": np.arange(n, dtype=np.int64),
         "seed": np.array(-1, dtype=np.int64),
+        "n": np.array(n, dtype=np.int64),
+        "mix": np.array(mixes.MIX_ORDER.index("drawn"), dtype=np.int64),
+        "label_names": np.array(names, dtype=str),
     }
+    data = state.datasets[STREAM]
     return {
         "n": n,
-        "features": state.datasets[STREAM]["features"],
-        "anomaly": state.datasets[STREAM]["anomaly"],
-        "label": state.datasets[STREAM]["label"],
+        "rows": len(label),
+        "features": data["features"],
+        "anomaly": data["anomaly"],
+        "label": data["label"],
         "label_names": names,
+        "labels": mixes.label_info(names),
+        "categories": mixes.CATEGORY_NAMES,
         "feature_names": list(kdd.FEATURE_NAMES),
         "vocabularies": {
             "protocol_type": list(kdd.PROTOCOLS),
             "service": list(kdd.SERVICES),
             "flag": list(kdd.FLAGS),
         },
+        "mixes": {"order": list(mixes.MIX_ORDER), "definitions": mixes.MIXES},
     }
 
 
@@ -85,16 +128,33 @@ def float64_array(values: np.ndarray) -> dict[str, Any]:
     return {"__ndarray__": "float64", "shape": list(arr.shape), "data": arr.tobytes()}
 
 
+def _composition(label: np.ndarray, names: list[str]) -> list[list[Any]]:
+    """``[[label name, rows], ...]`` of a mix's labels, most rows first (then by name)."""
+    codes, counts = np.unique(label, return_counts=True)
+    pairs = sorted(
+        zip(counts.tolist(), codes.tolist(), strict=True), key=lambda p: (-p[0], names[p[1]])
+    )
+    return [[names[code], count] for count, code in pairs]
+
+
 @handler("stream_order")
 def stream_order(state: State, payload: dict[str, Any]) -> dict[str, Any]:
-    """Set the play order: ``seed`` null = the stream's own order, else a seeded permutation
-    (:func:`anomascope.data.kdd.reshuffle`). Replies ``{seed, order}`` (int32 ``(n,)``:
-    play position -> stream row)."""
+    """Set the play order of a mix (:mod:`anomascope.data.kdd_mixes`, default ``"drawn"``).
+
+    ``seed`` null = the stream's own order (the "drawn" mix) or, for another mix, its draw with
+    the stream's seed; else a seeded draw and permutation (for "drawn":
+    :func:`anomascope.data.kdd.reshuffle`). Replies ``{seed, mix, order, composition}``:
+    ``order`` int32 ``(n,)`` (play position -> table row), ``composition`` ``[[label, rows]]``.
+    """
     data = state.dataset(STREAM)
-    n = len(data["features"])
+    n = int(data["n"])
     seed = payload.get("seed")
+    mix = payload.get("mix", "drawn")
+    if not isinstance(mix, str) or mix not in mixes.MIXES:
+        raise AnomascopeError(
+            f"unknown stream mix {mix!r}; the mixes are {', '.join(mixes.MIX_ORDER)}", "mix"
+        )
     if seed is None:
-        order = np.arange(n, dtype=np.int64)
         seed_value = -1
     else:
         seed_value = require(payload, "seed", int)
@@ -102,10 +162,70 @@ def stream_order(state: State, payload: dict[str, Any]) -> dict[str, Any]:
             raise AnomascopeError(
                 f"seed must be a whole number from 0 to {STREAM_MAX_SEED}", "seed"
             )
-        order = kdd.reshuffle(n, seed_value).astype(np.int64)
+    if mix == "drawn" and seed_value < 0:
+        order = np.arange(n, dtype=np.int64)
+    else:
+        draw = kdd.STREAM_SEED if seed_value < 0 else seed_value
+        order = mixes.mix_rows(data["label"], _label_names(state), n, mix, draw)
     data["order"] = order
     data["seed"] = np.array(seed_value, dtype=np.int64)
-    return {"seed": None if seed_value < 0 else seed_value, "order": order.astype(np.int32)}
+    data["mix"] = np.array(mixes.MIX_ORDER.index(mix), dtype=np.int64)
+    return {
+        "seed": None if seed_value < 0 else seed_value,
+        "mix": mix,
+        "order": order.astype(np.int32),
+        "composition": _composition(data["label"][order], _label_names(state)),
+    }
+
+
+def _label_names(state: State) -> list[str]:
+    return [str(v) for v in state.dataset(STREAM)["label_names"].tolist()]
+
+
+def _check_order(data: dict[str, np.ndarray], payload: dict[str, Any]) -> None:
+    """Refuse a request made under another play order (seed or mix)."""
+    seed = int(data["seed"])
+    mix = mixes.MIX_ORDER[int(data["mix"])]
+    if ("seed" in payload and payload["seed"] != (None if seed < 0 else seed)) or (
+        "mix" in payload and payload["mix"] != mix
+    ):
+        raise AnomascopeError("the play order changed; request the scores again")
+
+
+def stream_scores(state: State, name: str, model: LoadedModel, rows: np.ndarray) -> np.ndarray:
+    """Scores float64 of table ``rows`` under a model, computed once per row and kept.
+
+    Rows are prepared once per preprocessing spec (the strategies share theirs), so six
+    strategies pay for one preparation; a new shuffle or mix scores only rows not yet scored.
+    """
+    data = state.dataset(STREAM)
+    total = len(data["features"])
+    key = (name, STREAM, "rows")
+    cached = state.scores.get(key)
+    if cached is None or len(cached) != total:
+        cached = state.scores[key] = np.full(total, np.nan)
+    need = np.unique(rows[np.isnan(cached[rows])])
+    if len(need):
+        cached[need] = model.detector.score_samples(prepared_rows(data, model, need))
+    return cached[rows]
+
+
+def prepared_rows(data: dict[str, np.ndarray], model: LoadedModel, rows: np.ndarray) -> np.ndarray:
+    """Model input of table ``rows`` (sorted, unique), prepared once per spec and kept."""
+    spec = model.manifest.get("preprocessing")
+    tag = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+    done_key, prep_key = f"prepared_done:{tag}", f"prepared:{tag}"
+    if done_key not in data:
+        data[done_key] = np.zeros(len(data["features"]), dtype=bool)
+    done = data[done_key]
+    todo = rows[~done[rows]]
+    if len(todo):
+        X = model.preprocess(data["features"][todo])
+        if prep_key not in data:
+            data[prep_key] = np.zeros((len(done), X.shape[1]), dtype=X.dtype)
+        data[prep_key][todo] = X
+        done[todo] = True
+    return data[prep_key][rows]
 
 
 @handler("score_stream")
@@ -119,18 +239,16 @@ def score_stream(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     if model.manifest.get("dataset") != "kddcup99":
         raise AnomascopeError(f"model {name!r} is not a KDD Cup 1999 model", "model")
     data = state.dataset(STREAM)
-    n = len(data["features"])
+    n = int(data["n"])
     start = require(payload, "start", int)
     stop = require(payload, "stop", int)
     if not 0 <= start < stop <= n:
         raise AnomascopeError(f"positions must satisfy 0 <= start < stop <= {n}")
     if stop - start > STREAM_MAX_CHUNK:
         raise AnomascopeError(f"at most {STREAM_MAX_CHUNK} connections per request", "stop")
+    _check_order(data, payload)
     seed = int(data["seed"])
-    if "seed" in payload and payload["seed"] != (None if seed < 0 else seed):
-        raise AnomascopeError("the play order changed; request the scores again")
-    rows = data["features"][data["order"][start:stop]]
-    scores = model.score(rows)
+    scores = stream_scores(state, name, model, data["order"][start:stop])
     return {
         "model": name,
         "start": start,
@@ -138,3 +256,7 @@ def score_stream(state: State, payload: dict[str, Any]) -> dict[str, Any]:
         "seed": None if seed < 0 else seed,
         "scores": float64_array(scores),
     }
+
+
+# The drill-down's handler (stream_connection) lives beside these and registers on import.
+from anomascope.api import stream_detail  # noqa: E402,F401

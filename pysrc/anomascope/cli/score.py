@@ -14,6 +14,7 @@ import numpy as np
 from anomascope import AnomascopeError
 from anomascope.cli.checks import check_for
 from anomascope.cli.inputs import chunks_of, open_input, reader_for
+from anomascope.cli.tables import evaluate_table_file, is_table_model, score_table_file
 from anomascope.metrics import metrics_summary
 from anomascope.weights import LoadedModel, load_model_files, to_jsonable
 
@@ -102,6 +103,11 @@ def score_stream(
 
 def cmd_score(args: argparse.Namespace) -> None:
     model = open_model(args.model)
+    if is_table_model(model):
+        if args.dask or args.follow:
+            raise AnomascopeError("--dask and --follow score KDD and beat models, not tables")
+        score_table_file(model, args)
+        return
     if args.dask:
         from anomascope.cli.dask_scoring import score_files_on_cluster
 
@@ -160,6 +166,12 @@ def file_scores(model: LoadedModel, path: str) -> tuple[np.ndarray, np.ndarray]:
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
     model = open_model(args.model)
+    if is_table_model(model):
+        table_summary = evaluate_table_file(model, args)
+        print(json.dumps(to_jsonable(table_summary), indent=1, allow_nan=False))
+        return
+    if getattr(args, "table_file", None) is not None:
+        raise AnomascopeError("a KDD or beat model takes --file FILE or --data DIR")
     if (args.data is None) == (args.file is None):
         raise AnomascopeError("give either --data (the dataset folder) or --file (your file)")
     if args.file is not None:

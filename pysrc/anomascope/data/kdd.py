@@ -99,6 +99,7 @@ EXPECTED_COUNTS: dict[str, tuple[int, int]] = {
 STREAM_SEED = 1999
 STREAM_NORMAL = 8000
 STREAM_ATTACK = 2000
+POOL_CAP = 300  # rows per attack type in the stream asset's pool of further attacks
 
 
 @dataclass(frozen=True)
@@ -296,8 +297,10 @@ def _sample(table: KDDTable, index: np.ndarray) -> KDDSample:
 
 def _stream_validation_indices(
     corrected: KDDTable, seed: int, n_normal: int, n_attack: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Disjoint (stream, validation) row indices: each ``n_normal`` + ``n_attack``, shuffled."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Disjoint (stream, validation, other attacks) row indices: the first two each
+    ``n_normal`` + ``n_attack``, shuffled; the third every attack row in neither, in the
+    seeded order of the draw."""
     rng = np.random.default_rng(seed)
     normal = np.flatnonzero(corrected.label == 0)
     attack = np.flatnonzero(corrected.label != 0)
@@ -310,7 +313,7 @@ def _stream_validation_indices(
     pa = rng.permutation(attack)
     stream = np.concatenate([pn[:n_normal], pa[:n_attack]])
     val = np.concatenate([pn[n_normal : 2 * n_normal], pa[n_attack : 2 * n_attack]])
-    return rng.permutation(stream), rng.permutation(val)
+    return rng.permutation(stream), rng.permutation(val), pa[2 * n_attack :]
 
 
 def build_stream(
@@ -337,9 +340,31 @@ def build_validation(
     return _sample(corrected, _stream_validation_indices(corrected, seed, n_normal, n_attack)[1])
 
 
+def attack_pool(
+    corrected: KDDTable,
+    seed: int = STREAM_SEED,
+    n_normal: int = STREAM_NORMAL,
+    n_attack: int = STREAM_ATTACK,
+) -> KDDSample:
+    """Further attack rows for the stream page's mixes (:mod:`anomascope.data.kdd_mixes`): up
+    to :data:`POOL_CAP` rows of each attack type, in neither the stream nor the validation
+    split, drawn in the seeded order of :func:`build_stream`; sorted by row."""
+    rest = _stream_validation_indices(corrected, seed, n_normal, n_attack)[2]
+    keep = [
+        rest[corrected.label[rest] == code][:POOL_CAP] for code in np.unique(corrected.label[rest])
+    ]
+    index = np.sort(np.concatenate(keep)) if keep else np.zeros(0, dtype=np.int64)
+    return _sample(corrected, index)
+
+
 def stream_arrays(corrected: KDDTable, seed: int = STREAM_SEED) -> dict[str, np.ndarray]:
-    """The stream as compact arrays for the site's binary asset (:meth:`KDDSample.to_arrays`)."""
-    return build_stream(corrected, seed).to_arrays()
+    """The stream as compact arrays for the site's binary asset (:meth:`KDDSample.to_arrays`),
+    plus the attack pool of :func:`attack_pool` as ``pool_features`` float32 ``(m, 41)``,
+    ``pool_label`` uint8 ``(m,)`` and ``pool_index`` int32 ``(m,)`` (row in ``corrected``)."""
+    arrays = build_stream(corrected, seed).to_arrays()
+    pool = attack_pool(corrected, seed).to_arrays()
+    arrays.update({f"pool_{k}": pool[k] for k in ("features", "label", "index")})
+    return arrays
 
 
 def validation_arrays(corrected: KDDTable, seed: int = STREAM_SEED) -> dict[str, np.ndarray]:

@@ -18,10 +18,14 @@ KINDS: dict[str, str] = {
     "iforest": "anomascope.detectors.iforest:IsolationForestDetector",
     "bigan": "anomascope.detectors.bigan:BiGANDetector",
     "seq2seq": "anomascope.detectors.seq2seq:Seq2SeqDetector",
+    "ecod": "anomascope.detectors.ecod:ECODDetector",
+    "knn": "anomascope.detectors.knn:KNNDetector",
 }
 
 #: The order the pages list kinds in, and each kind's title and short label.
-KIND_ORDER = ("pca", "ocsvm", "autoencoder", "bigan", "vae", "iforest", "seq2seq")
+KIND_ORDER = (
+    "pca", "ocsvm", "autoencoder", "bigan", "vae", "iforest", "seq2seq", "ecod", "knn",
+)  # fmt: skip
 KIND_LABELS: dict[str, dict[str, str]] = {
     "pca": {"title": "PCA", "short": "PCA"},
     "ocsvm": {"title": "One-Class SVM", "short": "OC-SVM"},
@@ -30,6 +34,8 @@ KIND_LABELS: dict[str, dict[str, str]] = {
     "vae": {"title": "Variational autoencoder", "short": "VAE"},
     "iforest": {"title": "Isolation Forest", "short": "IForest"},
     "seq2seq": {"title": "Seq2seq LSTM", "short": "Seq2seq"},
+    "ecod": {"title": "ECOD", "short": "ECOD"},
+    "knn": {"title": "k-nearest neighbours", "short": "kNN"},
 }
 assert set(KIND_ORDER) == set(KINDS) == set(KIND_LABELS)
 

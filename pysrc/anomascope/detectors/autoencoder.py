@@ -5,6 +5,8 @@ The anomaly score is the per-row mean squared reconstruction error (higher = mor
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import numpy as np
@@ -16,6 +18,8 @@ from anomascope.nn.optim import make_optimizer
 from anomascope.nn.regularizers import Regularizer
 from anomascope.nn.trainer import Trainer
 
+#: rows of training between two yields of ``fit_steps`` (about 100 ms in the browser)
+ROWS_PER_STEP = 2048
 #: used when ``architecture`` is omitted (``input_dim`` comes from the data)
 DEFAULT_ARCHITECTURE: dict[str, Any] = {"encoder_units": [32, 16], "latent_dim": 8}
 
@@ -102,6 +106,33 @@ class _DenseDetector(ReconstructionDetector):
             self.history_.append(float(trainer.train_epoch(X).mean()))
         return self
 
+    def fit_steps(self, X: np.ndarray, y: np.ndarray | None = None) -> Iterator[float]:
+        """Train a fresh model like :meth:`fit`, yielding the fraction of batches done after
+        every :data:`ROWS_PER_STEP` rows of training (a few epochs on small data)."""
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise AnomascopeError(f"training data must be a non-empty 2-d array, got {X.shape}")
+        if not np.isfinite(X).all():
+            raise AnomascopeError("training data contains NaN or infinite values")
+        self.model_ = None
+        trainer = self.make_trainer(X.shape[1])
+        per_epoch = trainer.batches_per_epoch(X.shape[0])
+        total = per_epoch * int(self.epochs)
+        chunk = max(1, ROWS_PER_STEP // int(self.batch_size))
+        self.history_ = []
+        done = 0
+        epoch_losses: list[float] = []
+        while done < total:  # loop over chunks of batches
+            n = min(chunk, total - done, per_epoch - done % per_epoch)
+            epoch_losses.extend(trainer.train_steps(X, n).tolist())
+            done += n
+            if done % per_epoch == 0:
+                self.history_.append(float(np.mean(epoch_losses)))
+                epoch_losses = []
+            if done < total:
+                yield done / total
+        yield 1.0
+
     # -- scoring -------------------------------------------------------------------------
     def _fitted(self) -> Any:
         if self.model_ is None:
@@ -153,6 +184,9 @@ class AutoencoderDetector(_DenseDetector):
     seed : int
         Seeds weight initialisation, shuffling (and the VAE's noise).
 
+    explain_method: squared reconstruction error per feature divided by ``d``; a row's
+    contributions add up to its score.
+
     Attributes
     ----------
     model_ : Autoencoder
@@ -162,3 +196,54 @@ class AutoencoderDetector(_DenseDetector):
 
     kind: ClassVar[str] = "autoencoder"
     model_class = Autoencoder
+
+
+def table_architecture(input_dim: int, hidden_units: int = 0) -> dict[str, Any]:
+    """The table autoencoder: ``d -> h -> code -> h -> d`` (ReLU, linear code and output).
+
+    ``h`` is ``hidden_units``, or ``min(64, max(8, d))`` when 0; the code has
+    ``max(1, min(h // 2, ceil(d / 4)))`` units, so it is narrower than the input.
+    """
+    d = int(input_dim)
+    h = int(hidden_units) or min(64, max(8, d))
+    code = max(1, min(h // 2, math.ceil(d / 4)))
+    return {
+        "input_dim": d,
+        "encoder_units": [h],
+        "latent_dim": code,
+        "activation": "relu",
+        "latent_activation": "linear",
+        "output_activation": "linear",
+    }
+
+
+class TableAutoencoderDetector(AutoencoderDetector):
+    """The "Your data" autoencoder (kind ``"autoencoder"``): sized from the data's width by
+    :func:`table_architecture`, trained with Adam on the mean squared error.
+
+    explain_method: squared reconstruction error per feature divided by ``d``; a row's
+    contributions add up to its score. A saved model loads back as
+    :class:`AutoencoderDetector` with identical scores.
+    """
+
+    def __init__(
+        self,
+        hidden_units: int = 0,
+        *,
+        epochs: int = 20,
+        batch_size: int = 256,
+        learning_rate: float = 3e-3,
+        seed: int = 0,
+    ) -> None:
+        super().__init__(
+            None,
+            epochs=epochs,
+            batch_size=batch_size,
+            optimizer="adam",
+            optimizer_kwargs={"lr": float(learning_rate)},
+            seed=seed,
+        )
+        self.hidden_units = int(hidden_units)
+
+    def _resolve_architecture(self, input_dim: int) -> dict[str, Any]:
+        return normalize_architecture(table_architecture(input_dim, self.hidden_units))

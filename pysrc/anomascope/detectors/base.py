@@ -7,6 +7,12 @@ Conventions
   anomalous** (the opposite sign of scikit-learn's ``score_samples``).
 - ``threshold_`` is a plain, movable number: a row is called anomalous when its score is
   strictly greater than the threshold.
+- ``explain(X)`` returns float64 ``(n, d)``: the contribution of each model-space input column
+  to each row's score; the class attribute ``explain_method`` says in one sentence which method
+  and what the numbers mean. Reconstruction detectors split their mean squared error by
+  column; the others default to the shared median-replacement method of
+  :mod:`anomascope.detectors.explain`, which needs ``baseline_`` (set by fitting in numpy, or
+  by :meth:`Detector.set_baseline` for loaded models).
 - Parameters travel as a flat ``dict[str, np.ndarray]`` with PyTorch ``state_dict`` names and
   layouts (``encoder.0.weight`` has shape ``(out, in)``), plus a JSON-able ``architecture``
   dict. ``expected_shapes(architecture)`` lets a loader name missing, unexpected and misshapen
@@ -19,12 +25,22 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from anomascope.detectors.explain import (
+    MEDIAN_REPLACEMENT,
+    RECONSTRUCTION,
+    median_replacement,
+    reconstruction_contributions,
+    training_median,
+)
+
 
 class Detector:
     """Base class of every anomaly detector."""
 
     kind: ClassVar[str] = ""
+    explain_method: ClassVar[str] = MEDIAN_REPLACEMENT
     threshold_: float | None = None
+    baseline_: np.ndarray | None = None
 
     # -- scoring -------------------------------------------------------------------------
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> Detector:
@@ -41,6 +57,17 @@ class Detector:
         if t is None:
             raise ValueError("no threshold: set threshold_ or pass threshold=")
         return self.score_samples(X) > t
+
+    # -- explanations --------------------------------------------------------------------
+    def set_baseline(self, X_train: np.ndarray) -> None:
+        """Set ``baseline_`` (float32 ``(d,)``) to the column medians of training rows
+        ``X_train`` ``(n, d)`` (model space), for :meth:`explain` on a loaded model."""
+        self.baseline_ = training_median(X_train)
+
+    def explain(self, X: np.ndarray) -> np.ndarray:
+        """Contribution of each column to each row's score, float64 ``(n, d)``
+        (see :attr:`explain_method`)."""
+        return median_replacement(self, X)
 
     # -- parameters ----------------------------------------------------------------------
     def architecture(self) -> dict[str, Any]:
@@ -70,7 +97,15 @@ class ReconstructionDetector(Detector):
         """Reconstruction of ``X``, same shape ``(n, d)``."""
         raise NotImplementedError
 
+    explain_method: ClassVar[str] = RECONSTRUCTION
+
     def score_samples(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
         diff = self.reconstruct(X) - X
         return np.einsum("ij,ij->i", diff, diff) / X.shape[1]
+
+    def explain(self, X: np.ndarray) -> np.ndarray:
+        """Squared reconstruction error of each column divided by ``d``, float64 ``(n, d)``;
+        each row sums to its score."""
+        X = np.asarray(X, dtype=np.float32)
+        return reconstruction_contributions(X, self.reconstruct(X))

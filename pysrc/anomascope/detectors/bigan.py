@@ -96,6 +96,10 @@ def _check_architecture(arch: dict[str, Any]) -> dict[str, Any]:
 class BiGANDetector(Detector):
     """BiGAN detector from exported encoder, generator and discriminator weights.
 
+    explain_method: the shared median replacement (:mod:`anomascope.detectors.explain`): the
+    change of ``A(x)`` when a feature is set to its training median (needs
+    ``set_baseline(training rows)`` after loading).
+
     Parameters
     ----------
     architecture : dict

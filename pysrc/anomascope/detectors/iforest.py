@@ -48,6 +48,10 @@ def average_path_length(n: np.ndarray) -> np.ndarray:
 class IsolationForestDetector(Detector):
     """Isolation Forest scorer over padded tree arrays (see module docstring).
 
+    explain_method: the shared median replacement (:mod:`anomascope.detectors.explain`): the
+    change of the score when a feature is set to its training median. A forest grown in numpy
+    (:mod:`anomascope.detectors.iforest_fit`) stores those medians as the array ``baseline``.
+
     Parameters
     ----------
     children_left, children_right, feature, n_node_samples : ndarray, int, (n_trees, max_nodes)
@@ -159,32 +163,41 @@ class IsolationForestDetector(Detector):
         return np.power(2.0, -ratio)
 
     def architecture(self) -> dict[str, Any]:
-        return {
+        arch: dict[str, Any] = {
             "input_dim": self.input_dim,
             "n_trees": self.n_trees,
             "max_nodes": int(self.children_left_.shape[1]),
             "max_samples": self.max_samples,
         }
+        if self.baseline_ is not None:
+            arch["baseline"] = True  # the training medians travel with the model
+        return arch
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        return {
+        out: dict[str, np.ndarray] = {
             "children_left": self.children_left_,
             "children_right": self.children_right_,
             "feature": self.feature_,
             "threshold": self.tree_threshold_,
             "n_node_samples": self.n_node_samples_,
         }
+        if self.baseline_ is not None:
+            out["baseline"] = np.asarray(self.baseline_, dtype=np.float32)
+        return out
 
     @classmethod
     def expected_shapes(cls, architecture: dict[str, Any]) -> dict[str, tuple[int, ...]]:
         shape = (int(architecture["n_trees"]), int(architecture["max_nodes"]))
-        return {k: shape for k in KEYS}
+        out: dict[str, tuple[int, ...]] = {k: shape for k in KEYS}
+        if architecture.get("baseline"):
+            out["baseline"] = (int(architecture["input_dim"]),)
+        return out
 
     @classmethod
     def from_state(
         cls, architecture: dict[str, Any], arrays: dict[str, np.ndarray]
     ) -> IsolationForestDetector:
-        return cls(
+        det = cls(
             arrays["children_left"],
             arrays["children_right"],
             arrays["feature"],
@@ -193,6 +206,9 @@ class IsolationForestDetector(Detector):
             input_dim=int(architecture["input_dim"]),
             max_samples=int(architecture["max_samples"]),
         )
+        if "baseline" in arrays:
+            det.baseline_ = np.asarray(arrays["baseline"], dtype=np.float32)
+        return det
 
     @classmethod
     def from_trees(

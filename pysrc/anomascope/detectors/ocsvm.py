@@ -22,6 +22,10 @@ from anomascope.detectors.base import Detector
 class OneClassSVMDetector(Detector):
     """RBF One-Class SVM scorer.
 
+    explain_method: the shared median replacement (:mod:`anomascope.detectors.explain`): the
+    change of ``-decision`` when a feature is set to its training median (needs
+    ``set_baseline(training rows)`` after loading).
+
     Parameters
     ----------
     support_vectors : ndarray, shape (n_sv, d)

@@ -7,6 +7,7 @@ SVD on centred data (float64), stored as float32. Reconstructions equal scikit-l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -14,9 +15,15 @@ import numpy as np
 from anomascope import AnomascopeError
 from anomascope.detectors.base import ReconstructionDetector
 
+#: inputs up to this many values are fitted with one SVD; larger ones in row blocks
+SVD_ELEMENTS = 1 << 16
+
 
 class PCADetector(ReconstructionDetector):
     """PCA reconstruction-error detector.
+
+    explain_method: squared reconstruction error per feature divided by ``d``; a row's
+    contributions add up to its score.
 
     Parameters
     ----------
@@ -49,27 +56,64 @@ class PCADetector(ReconstructionDetector):
     def _resolve_k(self, ratio: np.ndarray, max_k: int) -> int:
         nc = self.n_components
         if isinstance(nc, bool):
-            raise AnomascopeError("n_components must be an int or a float in (0, 1)")
+            raise AnomascopeError(
+                "n_components must be an int or a float in (0, 1)", field="n_components"
+            )
         if isinstance(nc, int | np.integer):
             if not 1 <= int(nc) <= max_k:
-                raise AnomascopeError(f"n_components must be in [1, {max_k}], got {nc}")
+                raise AnomascopeError(
+                    f"n_components must be in [1, {max_k}] (the number of model inputs), got {nc}",
+                    field="n_components",
+                )
             return int(nc)
         f = float(nc)
         if not 0.0 < f < 1.0:
-            raise AnomascopeError(f"a fractional n_components must be in (0, 1), got {f}")
+            raise AnomascopeError(
+                f"a fractional n_components must be in (0, 1), got {f}", field="n_components"
+            )
         k = int(np.searchsorted(np.cumsum(ratio), f, side="right")) + 1
         return min(k, max_k)
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> PCADetector:
         """Fit on rows ``X`` of shape ``(n, d)``, ``n >= 2``; ``y`` is ignored. Returns self."""
-        X = np.asarray(X, dtype=np.float64)
+        for _ in self.fit_steps(X):
+            pass
+        return self
+
+    def fit_steps(self, X: np.ndarray, y: np.ndarray | None = None) -> Iterator[float]:
+        """Fit on rows ``X`` ``(n, d)``, yielding the fraction done.
+
+        Up to :data:`SVD_ELEMENTS` values: one SVD of the centred data. Larger inputs: the
+        centred scatter matrix ``Xc.T @ Xc`` is summed over row blocks (one yield per block)
+        and diagonalised with ``eigh``; the same components up to rounding and sign.
+        """
+        X = np.asarray(X)
         if X.ndim != 2 or X.shape[0] < 2:
             raise AnomascopeError(f"PCA needs a 2-D array with >= 2 rows, got shape {X.shape}")
         if not np.all(np.isfinite(X)):
             raise AnomascopeError("PCA training data contains NaN or infinite values")
-        mean = X.mean(axis=0)
-        _, s, vt = np.linalg.svd(X - mean, full_matrices=False)
-        var = s**2 / (X.shape[0] - 1)
+        n, d = X.shape
+        if n * d <= SVD_ELEMENTS:
+            X64 = X.astype(np.float64)
+            mean = X64.mean(axis=0)
+            _, s, vt = np.linalg.svd(X64 - mean, full_matrices=False)
+            var = s**2 / (n - 1)
+        else:
+            step = max(1, SVD_ELEMENTS // d)
+            mean = X.mean(axis=0, dtype=np.float64)
+            scatter = np.zeros((d, d))
+            for start in range(0, n, step):  # loop over row blocks
+                xb = X[start : start + step].astype(np.float64) - mean
+                scatter += xb.T @ xb
+                yield min(start + step, n) / (n + step)
+            w, v = np.linalg.eigh(scatter)
+            top = np.argsort(w)[::-1][: min(n, d)]
+            var = np.maximum(w[top], 0.0) / (n - 1)
+            vt = v[:, top].T
+        self._set_fit(mean, var, vt)
+        yield 1.0
+
+    def _set_fit(self, mean: np.ndarray, var: np.ndarray, vt: np.ndarray) -> None:
         total = var.sum()
         ratio = var / total if total > 0 else np.zeros_like(var)
         k = self._resolve_k(ratio, vt.shape[0])
@@ -78,7 +122,6 @@ class PCADetector(ReconstructionDetector):
         self.explained_variance_ = var[:k].astype(np.float32)
         self.n_components_ = k
         self._explained_ratio = float(ratio[:k].sum())
-        return self
 
     # -- scoring ---------------------------------------------------------------------------
     def _fitted(self) -> tuple[np.ndarray, np.ndarray]:

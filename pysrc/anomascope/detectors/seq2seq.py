@@ -64,6 +64,9 @@ def _lstm_cell(
 class Seq2SeqDetector(ReconstructionDetector):
     """LSTM encoder-decoder reconstruction detector (inference only; trained in PyTorch).
 
+    explain_method: squared reconstruction error per time step divided by ``seq_len``; a
+    beat's contributions add up to its score.
+
     Parameters
     ----------
     seq_len : int

@@ -16,6 +16,9 @@ from anomascope.nn.models import VAE
 class VAEDetector(_DenseDetector):
     """Dense VAE detector (kind ``"vae"``); parameters as :class:`AutoencoderDetector`.
 
+    explain_method: squared error of ``decode(mu)`` per feature divided by ``d``; a row's
+    contributions add up to its score.
+
     Attributes
     ----------
     model_ : VAE

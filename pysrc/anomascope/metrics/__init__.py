@@ -15,8 +15,11 @@ Conventions
 ROC AUC matches :func:`sklearn.metrics.roc_auc_score` exactly, including ties: tied scores form
 one point of the curve and the trapezoid between points counts half of each tied pair.
 
+Average precision matches :func:`sklearn.metrics.average_precision_score` (no interpolation).
+
 Modules: :mod:`.rates` (counts, rates, metric definitions), :mod:`.curves` (ROC, histograms),
-:mod:`.thresholds` (threshold rules); everything is importable from here.
+:mod:`.precision_recall` (PR curve, average precision), :mod:`.thresholds` (threshold rules);
+everything is importable from here.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from anomascope.metrics.curves import roc_auc, roc_curve, score_histograms
+from anomascope.metrics.precision_recall import average_precision, precision_recall_curve
 from anomascope.metrics.rates import (
     METRIC_DEFINITIONS,
     METRIC_ORDER,
@@ -42,6 +46,7 @@ from anomascope.metrics.thresholds import (
     threshold_contamination,
     threshold_mean_std,
     threshold_percentile,
+    threshold_recall,
 )
 
 __all__ = [
@@ -50,11 +55,13 @@ __all__ = [
     "RATE_NAMES",
     "ScoreIndex",
     "ThresholdChoice",
+    "average_precision",
     "choose_threshold",
     "classification_metrics",
     "confusion_counts",
     "metrics_at_thresholds",
     "metrics_summary",
+    "precision_recall_curve",
     "rates_from_counts",
     "roc_auc",
     "roc_curve",
@@ -63,6 +70,7 @@ __all__ = [
     "threshold_contamination",
     "threshold_mean_std",
     "threshold_percentile",
+    "threshold_recall",
 ]
 
 

@@ -59,6 +59,11 @@ METRIC_DEFINITIONS: dict[str, dict[str, str | None]] = {
         "formula": "TN / (TN + FP)",
         "undefined_when": "there are no normal rows",
     },
+    "ap": {
+        "title": "Average precision",
+        "formula": "sum over thresholds, highest first, of (R_n - R_(n-1)) * P_n",
+        "undefined_when": "there are no anomalies",
+    },
     "auc": {
         "title": "ROC AUC",
         "formula": "area under the ROC curve (TPR against FPR over every threshold)",

@@ -1,5 +1,5 @@
-"""Threshold rules: best F1 on validation rows, a percentile, a contamination rate,
-mean + k standard deviations. Each returns a :class:`ThresholdChoice`."""
+"""Threshold rules: best F1 or a target recall on validation rows, a percentile, a
+contamination rate, mean + k standard deviations. Each returns a :class:`ThresholdChoice`."""
 
 from __future__ import annotations
 
@@ -49,17 +49,52 @@ def threshold_best_f1(scores: np.ndarray, labels: np.ndarray) -> ThresholdChoice
     idx = ScoreIndex(s, y)
     f1 = np.nan_to_num(rates_from_counts(**idx.counts(cands))["f1"], nan=-1.0)
     k = int(f1.size - 1 - np.argmax(f1[::-1]))
-    if k == 0:
-        value = float(below)
-    elif k < values.size:
-        value = float((values[k - 1] + values[k]) / 2.0)
-        if value >= values[k]:  # adjacent float64 scores: keep the lower one
-            value = float(values[k - 1])
-    else:
-        value = float(values[-1])
+    value = _cut_value(values, below, k)
     details: dict[str, Any] = classification_metrics(s, y, value)
     details["n_validation"] = int(s.size)
     return ThresholdChoice(value, "best_f1_validation", details)
+
+
+def _cut_value(values: np.ndarray, below: float, k: int) -> float:
+    """The threshold of candidate ``k`` (``-1``-shifted: 0 flags everything, ``k`` flags the
+    values above ``values[k - 1]``), placed midway between the two scores it separates."""
+    if k == 0:
+        return float(below)
+    if k < values.size:
+        value = float((values[k - 1] + values[k]) / 2.0)
+        if value >= values[k]:  # adjacent float64 scores: keep the lower one
+            value = float(values[k - 1])
+        return value
+    return float(values[-1])
+
+
+def threshold_recall(scores: np.ndarray, labels: np.ndarray, target: float) -> ThresholdChoice:
+    """The highest threshold whose validation recall is at least ``target`` (rule
+    ``"recall_validation"``): the fewest alarms that still catch that share of anomalies.
+
+    Parameters
+    ----------
+    scores, labels : ndarray, shape (n,)
+        Validation scores and 0/1 labels (1 = anomaly); at least one anomaly.
+    target : float
+        Wanted recall, in (0, 1].
+    """
+    s, y = check_scores(scores, labels)
+    t = float(target)
+    if not 0.0 < t <= 1.0:
+        raise AnomascopeError(f"target recall must be in (0, 1], got {t}")
+    if s.size == 0 or not np.any(y):
+        raise AnomascopeError("a recall threshold needs at least one anomalous validation row")
+    values = np.unique(s)
+    below = float(np.nextafter(values[0], -np.inf))
+    cands = np.concatenate([[below], values])
+    recall = rates_from_counts(**ScoreIndex(s, y).counts(cands))["recall"]
+    k = int(np.flatnonzero(recall >= t - 1e-12).max())  # recall falls as the cut rises
+    value = _cut_value(values, below, k)
+    details: dict[str, Any] = classification_metrics(s, y, value)
+    details["n_validation"] = int(s.size)
+    details["target_recall"] = t
+    return ThresholdChoice(value, "recall_validation", details)
 
 
 def threshold_percentile(scores: np.ndarray, percentile: float) -> ThresholdChoice:
@@ -107,17 +142,22 @@ def threshold_mean_std(
 def choose_threshold(
     rule: str, scores: np.ndarray, labels: np.ndarray | None = None, **params: float
 ) -> ThresholdChoice:
-    """Dispatch by rule name: ``best_f1_validation`` (needs labels), ``percentile``
+    """Dispatch by rule name: ``best_f1_validation`` and ``recall_validation`` (``recall=``)
+    (both need labels), ``percentile``
     (``percentile=``), ``contamination`` (``rate=``), ``mean_k_std`` (``k=``; labels optional)."""
     if rule == "best_f1_validation":
         if labels is None:
             raise AnomascopeError("rule best_f1_validation needs labels")
         return threshold_best_f1(scores, labels)
+    if rule == "recall_validation":
+        if labels is None:
+            raise AnomascopeError("rule recall_validation needs labels")
+        return threshold_recall(scores, labels, params.get("recall", 0.9))
     if rule == "percentile":
         return threshold_percentile(scores, params.get("percentile", 99.0))
     if rule == "contamination":
         return threshold_contamination(scores, params.get("rate", 0.01))
     if rule == "mean_k_std":
         return threshold_mean_std(scores, labels, params.get("k", 3.0))
-    known = "best_f1_validation, percentile, contamination, mean_k_std"
+    known = "best_f1_validation, recall_validation, percentile, contamination, mean_k_std"
     raise AnomascopeError(f"unknown threshold rule {rule!r}; known rules: {known}")

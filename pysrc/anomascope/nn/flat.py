@@ -10,7 +10,7 @@ import numpy as np
 
 from anomascope import AnomascopeError
 from anomascope.nn.activations import check_activation
-from anomascope.nn.layers import Dense, init_linear_
+from anomascope.nn.layers import Dense, einsum, init_linear_
 from anomascope.nn.regularizers import Regularizer
 
 LayerSpec = tuple[str, int, int, str]  # (name, in, out, activation)
@@ -177,6 +177,17 @@ class FlatModel:
             ws = {"a": outs, "g": gs}
             self._ws[n] = ws
         return ws
+
+    def reconstruction_errors(self, X: np.ndarray) -> np.ndarray:
+        """Per-row mean squared reconstruction error of ``X`` ``(n, input_dim)``: the anomaly
+        score, ``((reconstruct(X) - X) ** 2).mean(1)`` (VAE: through ``mu``), with the
+        difference taken in place. Returns shape ``(n,)`` in the model's dtype."""
+        X = self._check_X(X)
+        y = self.reconstruct(X)  # type: ignore[attr-defined]
+        np.subtract(y, X, out=y)
+        errors = einsum("ij,ij->i", y, y)
+        errors /= self.dtype.type(X.shape[1])
+        return errors
 
     @staticmethod
     def _forward(layers: list[Dense], h: np.ndarray) -> np.ndarray:

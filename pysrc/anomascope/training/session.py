@@ -112,6 +112,8 @@ class TrainingSession:
         self.X_train = np.ascontiguousarray(self.X[self.splits["train"][0]])
         self.X_val = self.X[self.splits["validation"][0]]
         self.X_test = self.X[self.splits["test"][0]]
+        # both evaluation sets in one array: each epoch scores them in one pass
+        self._X_eval = np.concatenate([self.X_val, self.X_test])
         rng = np.random.default_rng(cfg["seed"])
         self.model = Autoencoder(architecture_of(cfg), rng)
         opt = make_optimizer(cfg["optimizer"], self.model.params, lr=cfg["learning_rate"])
@@ -243,8 +245,8 @@ class TrainingSession:
         start = self._clock()
         model = self.model
         with np.errstate(over="ignore", invalid="ignore"):
-            val_scores = _scores(model, self.X_val)
-            test_scores = _scores(model, self.X_test)
+            scores = model.reconstruction_errors(self._X_eval)
+        val_scores, test_scores = scores[: len(self.X_val)], scores[len(self.X_val) :]
         val_loss = float(val_scores[~self.splits["validation"][1]].mean())
         train_loss = float(np.mean(self._epoch_losses)) if self._epoch_losses else float("nan")
         self._epoch_losses = []
@@ -363,12 +365,6 @@ def suggested_learning_rate(lr: float) -> float:
     """The learning rate the divergence message proposes: a tenth of ``lr``, and at most the
     page's default (which trains every optimizer of the page without diverging)."""
     return min(lr / 10, float(DEFAULTS["learning_rate"]))
-
-
-def _scores(model: Autoencoder, X: np.ndarray) -> np.ndarray:
-    diff = model.reconstruct(X)
-    diff -= X
-    return np.einsum("ij,ij->i", diff, diff) / X.shape[1]
 
 
 def _named(model: Autoencoder, params: np.ndarray) -> dict[str, np.ndarray]:

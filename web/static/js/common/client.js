@@ -22,6 +22,37 @@ const MAX_RESTARTS = 3;
 // browser grants it the moment the worker is gone. Without Web Locks (they need a secure
 // context, as crypto.randomUUID does) only crashes are noticed.
 
+// A worker started early, before the page's controller and its many modules have loaded (see
+// prestartWorker); the page's PythonClient with the same boot options takes it over.
+let early = null;
+
+/** Start the Python worker and its boot now; the first PythonClient created with an equal
+ *  `boot` adopts it, with every message it has sent so far. */
+export function prestartWorker(boot) {
+  if (early) return;
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  const lifeline = navigator.locks ? `anomascope-worker-${crypto.randomUUID()}` : null;
+  const buffered = [];
+  worker.onmessage = ({ data }) => buffered.push(data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    buffered.push({ event: "crashed", message: event.message || "unknown error" });
+  };
+  worker.postMessage({ id: 0, type: "hello", payload: { ...boot, lifeline } });
+  early = { key: JSON.stringify(boot), worker, buffered };
+}
+
+// The early worker if it was started with `boot` (else it is stopped: nothing will use it).
+function adoptEarly(boot) {
+  const taken = early;
+  early = null;
+  if (taken && taken.key !== JSON.stringify(boot)) {
+    taken.worker.terminate();
+    return null;
+  }
+  return taken;
+}
+
 export class PythonClient {
   /** @param {{boot: {datasets: string[], modelDataset: string}, onProgress?: Function,
    *  onFailure?: Function, onRestart?: Function}} options — `boot` says what the worker loads
@@ -39,15 +70,26 @@ export class PythonClient {
   }
 
   start() {
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+    const adopted = adoptEarly(this.boot);
+    const worker = adopted?.worker ?? new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
     this.worker = worker;
     worker.onmessage = ({ data }) => this.receive(data);
     worker.onerror = (event) => {
       event.preventDefault();
       if (worker === this.worker) this.crashed(event.message || "unknown error");
     };
-    const lifeline = navigator.locks ? `anomascope-worker-${crypto.randomUUID()}` : null;
-    this.ready = this.request("hello", { ...this.boot, lifeline });
+    if (!adopted) {
+      const lifeline = navigator.locks ? `anomascope-worker-${crypto.randomUUID()}` : null;
+      this.ready = this.request("hello", { ...this.boot, lifeline });
+      return;
+    }
+    // The early worker's hello went out with id 0; replay what it has said since.
+    this.ready = new Promise((resolve, reject) => this.pending.set(0, { resolve, reject }));
+    for (const data of adopted.buffered) {
+      if (worker !== this.worker) break;
+      if (data.event === "crashed") this.crashed(data.message);
+      else this.receive(data);
+    }
   }
 
   // The worker holds its lifeline lock; once it says so, wait for the lock to come free.

@@ -9,6 +9,19 @@ function offerReload(registration) {
   };
 }
 
+// Installing the worker downloads every file of the build again; it waits until the page is
+// ready (or has failed), so that it does not compete with a first visit's start-up.
+function afterStartUp() {
+  const root = document.documentElement;
+  return new Promise((resolve) => {
+    if (root.dataset.appReady) return resolve();
+    const watch = new MutationObserver(() => {
+      if (root.dataset.appReady) { watch.disconnect(); resolve(); }
+    });
+    watch.observe(root, { attributes: true, attributeFilter: ["data-app-ready"] });
+  });
+}
+
 if ("serviceWorker" in navigator && location.protocol !== "file:") {
   let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
@@ -18,7 +31,7 @@ if ("serviceWorker" in navigator && location.protocol !== "file:") {
       location.reload();
     }
   });
-  navigator.serviceWorker.register("sw.js").then((registration) => {
+  afterStartUp().then(() => navigator.serviceWorker.register("sw.js")).then((registration) => {
     if (registration.waiting && navigator.serviceWorker.controller) offerReload(registration);
     registration.addEventListener("updatefound", () => {
       const incoming = registration.installing;

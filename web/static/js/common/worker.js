@@ -2,7 +2,6 @@
 // answers {id, type, payload} with {id, ok, result | error}. Progress goes out as separate
 // {event: "progress", stage, label, fraction} messages. All URLs are relative to this file.
 import { loadPyodide } from "../../../pyodide/pyodide.mjs";
-import { listModels } from "./model_store.js";
 
 // The page's first message is {type: "hello", payload: {datasets: [...], modelDataset}}: which
 // dataset assets (dist/data/NAME.npz) and which dataset's models to load before it is ready.
@@ -36,7 +35,29 @@ async function fetchText(url) {
   return new TextDecoder().decode(await fetchBytes(url));
 }
 
+// A download started now and awaited later: its failure is held, not reported as unhandled,
+// until the boot step that needs it takes it with `unwrap`.
+const settle = (promise) => promise.then((value) => ({ value }), (error) => ({ error }));
+const unwrap = async (held) => {
+  const { value, error } = await held;
+  if (error) throw error;
+  return value;
+};
+
+// Every download the boot needs starts at once, beside the runtime's own: the data sets, the
+// model index and this page's models. Nothing the page did not ask for is fetched.
+function startDownloads(datasets, modelDataset) {
+  const data = datasets.map((name) => settle(fetchBytes(`../../../data/${name}.npz`)));
+  const everyModel = fetchText("../../../models/index.json").then(JSON.parse);
+  const models = settle(everyModel.then((every) => every.filter((m) => m.dataset === modelDataset)
+    .map((entry) => ({ entry, files: settle(Promise.all([
+      fetchText(`../../../models/${entry.name}.json`), fetchBytes(`../../../models/${entry.name}.npz`),
+    ])) }))));
+  return { data, models, everyModel: settle(everyModel) };
+}
+
 async function boot({ datasets = [], modelDataset = null } = {}) {
+  const downloads = startDownloads(datasets, modelDataset);
   progress("runtime", 0);
   pyodide = await loadPyodide({ indexURL: new URL("../../../pyodide/", import.meta.url).href });
   progress("packages", 0);
@@ -46,25 +67,23 @@ async function boot({ datasets = [], modelDataset = null } = {}) {
   const loaded = {};
   for (const [i, name] of datasets.entries()) {
     progress("data", i / datasets.length);
-    loaded[name] = call("load_dataset", { name, data: await fetchBytes(`../../../data/${name}.npz`) });
+    loaded[name] = call("load_dataset", { name, data: await unwrap(downloads.data[i]) });
   }
   progress("models", 0);
-  const everyModel = JSON.parse(await fetchText("../../../models/index.json"));
-  const index = everyModel.filter((m) => m.dataset === modelDataset);
+  const index = await unwrap(downloads.models);
   const models = [];
   const modelProblems = [];  // a missing or damaged model file is skipped and named here
-  for (const [i, entry] of index.entries()) {
+  for (const [i, { entry, files }] of index.entries()) {
     try {
-      const [manifest, weights] = await Promise.all([
-        fetchText(`../../../models/${entry.name}.json`), fetchBytes(`../../../models/${entry.name}.npz`),
-      ]);
+      const [manifest, weights] = await unwrap(files);
       models.push(call("load_model", { name: entry.name, manifest, weights }));
     } catch (err) {
       modelProblems.push(`${entry.name}: ${err.message}`);
     }
     progress("models", (i + 1) / index.length);
   }
-  const stored = await loadStoredModels(modelDataset, new Set(everyModel.map((m) => m.name)));
+  const builtIn = new Set((await unwrap(downloads.everyModel)).map((m) => m.name));
+  const stored = await loadStoredModels(modelDataset, builtIn);
   models.push(...stored.models);
   return { datasets: loaded, models, modelProblems, storedProblems: stored.problems, schema };
 }
@@ -76,6 +95,7 @@ async function loadStoredModels(modelDataset, builtIn) {
   const problems = [];
   let records = [];
   try {
+    const { listModels } = await import("./model_store.js");  // only once Python is up
     records = await listModels();
   } catch (err) {
     return { models, problems: [`stored models could not be read: ${err.message}`] };

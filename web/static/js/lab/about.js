@@ -1,11 +1,12 @@
 // The "How it works" section: explainer numbers from Python (per model, loaded when the
 // section is first shown) rendered into its three views and its text.
 
-export function createAboutActions({ state, python, render, notify, clearNotice, $, views }) {
+export function createAboutActions({ state, python, render, notify, clearNotice, $, views, renderEdgeCases }) {
   function renderAbout() {
     const a = state.about.model === state.model ? state.about.data : null;
     const model = state.models.find((m) => m.name === state.model);
     views.layers.update(a && { layers: a.layers });
+    renderEdgeCases(a);
     if (!a) return;
     $("about-layers-text").textContent = `${model.title} (${model.kind}): ` +
       a.layers.map((l) => `${l.units} ${l.label}`).join(" → ") + `; ${model.parameters.toLocaleString("en")} parameters.`;

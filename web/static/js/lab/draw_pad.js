@@ -7,9 +7,10 @@
 // scale in `data-plot` (JSON: the CSS-pixel x of the first and last time step, the y of the
 // lowest and highest value, and those values), so that a caller can point at (step, value).
 import { CanvasView, COLORS, drawPolyline, scale } from "../views/canvas.js";
+import { drawContributionStrip, STRIP_HEIGHT } from "./contribution_strip.js";
 
 export const PAD_RANGE = { lo: -5, hi: 5, n: 140 };
-const PAD = { l: 40, r: 12, t: 12, b: 30 };
+const PAD = { l: 40, r: 12, t: 12, b: 30 + STRIP_HEIGHT + 8 };  // the bottom band holds the strip
 // key -> [cursor move, value change]; with Shift the moves are bigger
 const KEYS = {
   ArrowLeft: [-1, 0, -10, 0], ArrowRight: [1, 0, 10, 0], Home: [-PAD_RANGE.n, 0], End: [PAD_RANGE.n, 0],
@@ -144,6 +145,9 @@ export class DrawPad extends CanvasView {
     });
     ctx.save();
     this.drawAxes(ctx, width, height, x, y);
+    if (s.result && s.result.contributions) {
+      drawContributionStrip(ctx, s.result.contributions.data, x, height - PAD.b + 6);
+    }
     ctx.beginPath(); ctx.rect(PAD.l, PAD.t, width - PAD.l - PAD.r, height - PAD.t - PAD.b); ctx.clip();
     const r = s.result;
     if (r) {

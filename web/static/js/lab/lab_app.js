@@ -3,11 +3,13 @@
 // works" section; the training replay) live in actions.js, about.js and replay.js and work on
 // this same state; views only draw what they are given.
 import { PythonClient } from "../common/client.js";
+import { LAB_BOOT } from "./first_paint.js";
 import { formatMetric } from "../common/metrics.js";
 import { writeHash, SECTIONS } from "./url_state.js";
 import { createLinkActions } from "./link.js";
 import { createAboutActions } from "./about.js";
 import { LabActions } from "./actions.js";
+import { createMistakeActions, nearestText, peakText } from "./mistakes.js";
 import { createReplayActions } from "./replay.js";
 import { AucChart } from "./auc_chart.js";
 import { ClassMeans } from "./class_means.js";
@@ -55,7 +57,7 @@ const notify = (message, source) => notices.notify(message, source);
 const clearNotice = (source) => notices.clear(source);
 
 const python = new PythonClient({
-  boot: { datasets: ["ecg5000"], modelDataset: "ecg5000" },
+  boot: LAB_BOOT,
   onProgress: (p) => progress.show(p),
   onFailure: (err) => notify(`${err.message} Reload the page to start it again.`, "engine"),
   onRestart: (message) => recoverFromRestart(message),
@@ -101,7 +103,9 @@ const views = {
 
 const lab = new LabActions({ state, python, render, notify, clearNotice, $, selectBeat, setFilter });
 const replay = createReplayActions({ state, python, render, $ });
-const about = createAboutActions({ state, python, render, notify, clearNotice, $, views });
+const mistakes = createMistakeActions({ state, python, notify, clearNotice, $, openBeat });
+const about = createAboutActions({ state, python, render, notify, clearNotice, $, views,
+                                   renderEdgeCases: mistakes.renderEdgeCases });
 const { renderAbout, loadAbout } = about;
 const link = createLinkActions({ state, $, notify, clearNotice, filteredIndices, selectModel, selectBeat,
                                  setThreshold, setSection });
@@ -169,7 +173,8 @@ function renderViewer() {
     selected: state.source === (user ? "user" : "test") ? state.selected : -1, prefix: user ? "u" : "#",
   });
   const b = state.inspected;
-  views.chart.update(b && { beat: b.beat.data, reconstruction: b.reconstruction.data });
+  views.chart.update(b && { beat: b.beat.data, reconstruction: b.reconstruction.data,
+                            contributions: b.contributions.data });
   if (!b) return;
   const mine = b.source === "user";
   $("readout-index").textContent = mine ? `your beat u${b.index}` : `#${b.index}`;
@@ -179,6 +184,7 @@ function renderViewer() {
   const flagged = b.score > state.threshold;
   $("readout-verdict").textContent = flagged ? "Anomaly (score above threshold)" : "Normal (score at or below threshold)";
   $("readout-verdict").className = flagged ? "verdict abnormal" : "verdict normal";
+  $("readout-peak").textContent = peakText(b.peak_score.data[0], b.peak_threshold.value);
   // The selection, said once in words for screen readers (the canvas itself is a picture).
   const said = `Beat ${$("readout-index").textContent}: ${$("readout-class").textContent}; ` +
     `anomaly score ${$("readout-score").textContent}; ${$("readout-verdict").textContent}.`;
@@ -194,6 +200,8 @@ function renderExplorer() {
     fpr: summary.roc_fpr.data, tpr: summary.roc_tpr.data, point: metrics && { fpr: metrics.fpr, tpr: metrics.tpr },
   } : null);
   lab.renderPresets();
+  mistakes.renderPerClass();
+  mistakes.renderCellList();
 }
 
 function renderDraw() {
@@ -201,6 +209,9 @@ function renderDraw() {
   views.pad.update({ strokes: d.strokes, result: d.result });
   $("draw-undo").disabled = !d.strokes.length;
   $("draw-score").textContent = d.result ? d.result.score.toPrecision(4) : "–";
+  const r = d.result;
+  $("draw-peak").textContent = r ? peakText(r.peak_score.data[0], r.peak_threshold.value) : "–";
+  $("draw-nearest").textContent = r ? nearestText(r.nearest, r.score > state.threshold) : "";
   const verdict = $("draw-verdict");
   if (d.result) {
     const flagged = d.result.score > state.threshold;
@@ -296,6 +307,18 @@ function setThreshold(value) {
   lab.requestMetrics();
 }
 
+/** Open a beat listed elsewhere (a confusion-matrix cell) in the viewer, on its page. */
+function openBeat(index, split) {
+  if (split === "user" ? state.classFilter !== "user" : state.classFilter === "user" ||
+      !filteredIndices().includes(index)) {
+    state.classFilter = split === "user" ? "user" : "all";
+    $("class-filter").value = state.classFilter;
+  }
+  state.pageToSelected = true;
+  setSection("viewer");
+  return selectBeat(index, split).then(() => $("beat-grid").focus());
+}
+
 function setFilter(value) {
   state.classFilter = value;
   $("class-filter").value = value;
@@ -341,6 +364,7 @@ function wire() {
     button.addEventListener("click", () => setSection(button.dataset.goto));
   }
   replay.wire();
+  mistakes.wire();
   let pending = 0;
   window.addEventListener("resize", () => { cancelAnimationFrame(pending); pending = requestAnimationFrame(render); });
 }

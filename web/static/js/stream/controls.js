@@ -2,6 +2,7 @@
 // button, speed and order labels, scoring status). Text is written only when it changed, so an
 // unchanged frame costs no layout.
 import { MAX, PER_FRAME } from "../common/player.js";
+import { putText } from "./text.js";
 
 /** Speed levels of the slider: milliseconds per tick, then one tick per frame, then "max". */
 export const SPEEDS = [1280, 640, 320, 160, 80, 40, 20, PER_FRAME, MAX];
@@ -20,7 +21,9 @@ function speedLabel(speed) {
  * and the side-by-side sections) keeps Page Up / Page Down, so the shortcuts work there too. */
 function keyBelongsToTarget(target, key) {
   if (!(target instanceof HTMLElement)) return false;
-  if (target.closest("textarea, select, [contenteditable=true]")) return true;
+  if (target.closest("textarea, select, [contenteditable=true], dialog")) return true;
+  // A feed row: Enter opens it, ↑/↓ move to the next row.
+  if (target.closest("#feed-body tr") && /^(Enter|ArrowUp|ArrowDown)$/.test(key)) return true;
   const input = target.closest("input");
   if (input && !["checkbox", "radio", "range", "button"].includes(input.type)) return true;
   const scrolls = /^(Arrow|Home|End|Page)/.test(key);
@@ -53,8 +56,7 @@ export class Controls {
   }
 
   setText(id, text) {
-    const el = this.$(id);
-    if (el.textContent !== text) el.textContent = text;
+    putText(this.$(id), text);
   }
 
   /** @param {{tick: number, n: number, attacks: number, playing: boolean, speed: number,
@@ -77,11 +79,12 @@ export class Controls {
     this.setText("speed-label", speedLabel(SPEEDS[speed]));
     this.setText("order-label", seed === null
       ? "Play order: as built (stream seed 1999)" : `Play order: shuffled with seed ${seed}`);
-    // The box shows a new play order's seed, unless the user has typed another one there:
-    // a seed being typed is never wiped by a frame (nor by a shuffle's late reply).
+    // The box shows a new play order's seed, unless the user has typed another one there or is
+    // in the box: a seed being typed is never changed by a frame (nor by a shuffle's late reply).
     const seedText = seed === null ? "" : String(seed);
-    if (seedText !== this.seedText) {
-      if (this.seedText === undefined || $("seed").value === this.seedText) $("seed").value = seedText;
+    const box = $("seed");
+    if (seedText !== this.seedText && document.activeElement !== box) {
+      if (this.seedText === undefined || box.value === this.seedText) box.value = seedText;
       this.seedText = seedText;
     }
     this.scoringStatus(scoring, waiting, scored, wanted, n);

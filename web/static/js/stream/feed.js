@@ -1,7 +1,10 @@
-// Connections: a terminal-like feed of the stream, newest row on top: ROWS fixed rows whose
-// cells are rewritten (textContent only, and only when the text changes).
-
-const ROWS = 24;
+// Connections: a terminal-like feed of the whole history, newest on top, filtered (feed
+// history.js). Virtualised: the table sticks to the top of its scrolling box and a spacer
+// under it gives the scroll range; only the visible rows exist, and their cells are rewritten
+// (textContent only, and only when the text changes), so playing never adds or moves rows.
+// A row opens its connection on click or Enter; ↑/↓ move between rows (one tab stop).
+import { filterOf, keptPositions } from "./history.js";
+import { putText } from "./text.js";
 
 // Feature columns shown, with the tooltip text of their header.
 const COLUMNS = [
@@ -16,16 +19,9 @@ const COLUMNS = [
   ["serror_rate", "serr", "serror_rate: share of those same-host connections with SYN errors"],
   ["dst_host_count", "host cnt", "dst_host_count: connections to the same destination host (last 100 connections)"],
 ];
+const DEFAULT_ROW_PX = 18;
 
-/** What the feed's columns depend on: the running tracks and their thresholds. */
-const tracksKey = (tracks) => tracks.map((t) => `${t.name}:${t.threshold}`).join("|");
-
-/** Set a cell's text if it differs; true when written. */
-function put(cell, text) {
-  if (cell.textContent === text) return false;
-  cell.textContent = text;
-  return true;
-}
+const put = putText;
 
 function compact(value) {
   if (!Number.isFinite(value)) return "?";
@@ -38,59 +34,120 @@ function compact(value) {
 }
 
 export class ConnectionFeed {
-  constructor(head, body, { data }) {
-    this.head = head;
-    this.body = body;
-    this.data = data;
+  /** @param {{wrap, head, body, spacer, count}} els - the scrolling box, header row, tbody,
+   * spacer and the "showing" line; @param {{data, onOpen: (p, tr) => void}} options */
+  constructor(els, { data, onOpen }) {
+    Object.assign(this, els, { data, onOpen });
     this.width = data.feature_names.length;
     this.columns = COLUMNS.map(([name, short, title]) => ({ index: data.feature_names.indexOf(name), name, short, title }));
-    this.shown = 0;       // rows drawn up to this tick
-    this.tracksKey = "";
+    this.filter = { show: "all", strategy: "", type: -1 };
+    this.key = "";
+    this.kept = null;    // Int32Array of kept positions, newest first (null: every position)
+    this.keptTo = 0;     // positions [0, keptTo) were tested
+    this.rowPx = DEFAULT_ROW_PX;
+    this.visible = 12;
+    this.first = 0;
+    this.focusIndex = 0;
+    this.view = null;
+    this.scrollTop = 0;  // kept from scroll events: reading it while drawing would force a layout
+    this.wrap.addEventListener("scroll", () => {
+      this.scrollTop = this.wrap.scrollTop;
+      if (this.view) this.draw(this.view);
+    });
+    this.body.addEventListener("click", (event) => this.openFrom(event.target));
+    this.body.addEventListener("keydown", (event) => this.key_(event));
   }
 
-  /** Rebuild the header for the running tracks and redraw the newest rows. */
-  rebuild(view) {
-    const cells = [
-      this.th("#", "Position in the stream (tick)"),
-      this.th("truth", "The true label from the KDD file: normal or the attack type"),
-      ...this.columns.map((c) => this.th(c.short, c.title)),
-      ...view.tracks.map((t) => {
-        const th = this.th(t.short, `${t.title}: its verdict (▲ attack / ● normal); ✗ = wrong`);
-        th.className = "call";
-        return th;
-      }),
-    ];
-    this.head.replaceChildren(...cells);
-    this.tracksKey = tracksKey(view.tracks);
+  setFilter(filter) {
+    this.filter = { ...this.filter, ...filter };
+    this.key = "";
+    this.wrap.scrollTop = 0;
+    this.scrollTop = 0;
+    if (this.view) this.update(this.view);
+  }
+
+  /** Kept positions newest first (every shown position when unfiltered). */
+  positions() {
+    const { tick } = this.view;
+    return this.kept ?? Int32Array.from({ length: tick }, (_, i) => tick - 1 - i);
+  }
+
+  /** Measure the row height and the rows that fit (on build and resize only). */
+  measure() {
+    const row = this.body.rows[0];
+    if (row) this.rowPx = row.getBoundingClientRect().height || DEFAULT_ROW_PX;
+    const head = this.head.getBoundingClientRect().height || this.rowPx;
+    this.visible = Math.max(4, Math.ceil((this.wrap.clientHeight - head) / this.rowPx) + 1);
+  }
+
+  rebuildHead(tracks) {
+    const th = (text, title, className) => {
+      const cell = document.createElement("th");
+      Object.assign(cell, { scope: "col", textContent: text, title });
+      if (className) cell.className = className;
+      return cell;
+    };
+    this.head.replaceChildren(
+      th("#", "Position in the stream (tick)"),
+      th("truth", "The true label from the KDD file: normal or the attack type"),
+      ...this.columns.map((c) => th(c.short, c.title)),
+      ...tracks.map((t) => th(t.short, `${t.title}: its verdict (▲ attack / ● normal); ✗ = wrong`, "call")),
+    );
     this.body.replaceChildren();
-    this.shown = Math.max(0, view.tick - ROWS);
-    this.update(view);
   }
 
-  th(text, title) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = text;
-    th.title = title;
-    return th;
-  }
-
-  /** Show the newest rows up to `tick`: `order` maps play positions to stream rows, `tracks`
-   * are the running strategies (one verdict column each). */
+  /** @param {{tracks, tick, order, truth, typeAt, novel}} view */
   update(view) {
-    const { tracks, tick } = view;
-    if (tracksKey(tracks) !== this.tracksKey || tick < this.shown) return this.rebuild(view);
-    if (tick === this.shown) return;
-    // Fixed rows, top = newest: only cells whose text changes are written, and no row is
-    // moved or created once the feed is full (moving rows would rebuild their layout).
-    const count = Math.min(ROWS, tick);
-    while (this.body.rows.length < count) this.body.append(this.newRow(tracks));
-    for (let i = 0; i < count; i++) this.fill(this.body.rows[i], view, tick - 1 - i);
-    this.shown = tick;
+    this.view = view;
+    const { tracks, tick, filter } = { ...view, filter: this.filter };
+    const judged = filter.show !== "all" && filter.show !== "novel";
+    const key = [filter.show, filter.strategy, filter.type,
+      ...tracks.map((t) => `${t.name}:${t.threshold}${judged ? `:${Math.min(tick, t.scored)}` : ""}`)].join("|");
+    const heads = tracks.map((t) => t.name).join(",");
+    if (heads !== this.heads) { this.heads = heads; this.rebuildHead(tracks); }
+    if (key !== this.key || tick < this.keptTo) {
+      this.key = key;
+      this.keep = filterOf(filter, view);
+      this.kept = filter.show === "all" && filter.type < 0 ? null : keptPositions(this.keep, tick);
+      this.keptTo = tick;
+    } else if (this.kept && tick > this.keptTo) {
+      const add = [];
+      for (let p = tick - 1; p >= this.keptTo; p--) if (this.keep(p)) add.push(p);
+      if (add.length) {
+        const next = new Int32Array(add.length + this.kept.length);
+        next.set(add);
+        next.set(this.kept, add.length);
+        this.kept = next;
+      }
+    }
+    this.keptTo = tick;
+    this.draw(view);
+  }
+
+  draw(view) {
+    const count = this.kept ? this.kept.length : view.tick;
+    const spacer = `${Math.max(0, count - this.visible + 2) * this.rowPx}px`;
+    if (this.spacer.style.height !== spacer) this.spacer.style.height = spacer;
+    this.first = Math.min(Math.floor(this.scrollTop / this.rowPx), Math.max(0, count - 1));
+    const shown = Math.max(0, Math.min(this.visible, count - this.first));
+    while (this.body.rows.length < shown) {
+      this.body.append(this.newRow(view.tracks));
+      if (this.body.rows.length === 1) this.measure();
+    }
+    // Fewer rows (a restart, a narrow filter): the surplus goes (rare; a playing feed only grows).
+    while (this.body.rows.length > shown) this.body.rows[this.body.rows.length - 1].remove();
+    for (let i = 0; i < shown; i++) {
+      this.fill(this.body.rows[i], view, this.kept ? this.kept[this.first + i] : view.tick - 1 - this.first - i);
+    }
+    if (shown && ![...this.body.rows].some((r) => r.tabIndex === 0)) this.body.rows[0].tabIndex = 0;
+    const text = this.kept ? `${count.toLocaleString("en")} of ${view.tick.toLocaleString("en")} connections match`
+      : `${count.toLocaleString("en")} connections`;
+    put(this.count, text);
   }
 
   newRow(tracks) {
     const tr = document.createElement("tr");
+    tr.tabIndex = this.body.rows.length === this.focusIndex ? 0 : -1;
     const n = 2 + this.columns.length + tracks.length;
     tr.cells_ = Array.from({ length: n }, () => tr.appendChild(document.createElement("td")));
     tr.cells_[0].className = "pos";
@@ -106,7 +163,10 @@ export class ConnectionFeed {
     const cells = tr.cells_;
     const cls = attack ? "attack" : "normal";
     if (tr.className !== cls) tr.className = cls;
-    tr.dataset.position = String(p + 1);
+    if (tr.dataset.position !== String(p + 1)) {
+      tr.dataset.position = String(p + 1);
+      tr.dataset.row = String(r);
+    }
     put(cells[0], String(p + 1));
     put(cells[1], `${attack ? "▲" : "●"} ${data.label_names[data.label.data[r]]}`);
     this.columns.forEach((c, j) => {
@@ -127,5 +187,32 @@ export class ConnectionFeed {
         cell.title = `${t.title}: ${flagged ? "attack" : "normal"}${wrong ? " (wrong)" : " (right)"}`;
       }
     });
+  }
+
+  openFrom(target) {
+    const tr = target instanceof Element ? target.closest("tr") : null;
+    if (!tr || !tr.dataset.position) return;
+    this.onOpen(Number(tr.dataset.position) - 1, tr);
+  }
+
+  /** Enter opens the focused row; ↑/↓ move focus between rows, scrolling at the ends. */
+  key_(event) {
+    const tr = event.target instanceof Element ? event.target.closest("tr") : null;
+    if (!tr) return;
+    if (event.key === "Enter") { event.preventDefault(); this.openFrom(tr); return; }
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    event.preventDefault();
+    const rows = [...this.body.rows];
+    let i = rows.indexOf(tr) + (event.key === "ArrowDown" ? 1 : -1);
+    if (i < 0 || i >= rows.length) {
+      this.wrap.scrollTop += (event.key === "ArrowDown" ? 1 : -1) * this.rowPx;
+      this.scrollTop = this.wrap.scrollTop;
+      if (this.view) this.draw(this.view);
+      i = Math.max(0, Math.min(rows.length - 1, i));
+    }
+    for (const r of this.body.rows) r.tabIndex = -1;
+    rows[i].tabIndex = 0;
+    this.focusIndex = i;
+    rows[i].focus({ preventScroll: true });
   }
 }

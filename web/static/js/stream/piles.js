@@ -6,10 +6,14 @@
 // moved over the canvas.
 import { COLORS } from "../views/canvas.js";
 import { pileCell, pileLayout } from "./pile_layout.js";
+import { putText } from "./text.js";
 
 export class PileCanvas {
-  constructor(container, track) {
+  constructor(container, track, onOpen) {
     this.track = track;
+    this.onOpen = onOpen;
+    this.attackAt = new Int32Array(track.n);  // k-th square of each pile -> play position
+    this.normalAt = new Int32Array(track.n);
     this.root = document.createElement("figure");
     this.root.className = "pile";
     this.root.dataset.name = track.name;
@@ -23,6 +27,14 @@ export class PileCanvas {
     this.box.className = "pile-box";
     this.canvas = document.createElement("canvas");
     this.canvas.setAttribute("role", "img");
+    // A click on a square opens its connection; Enter on the focused pile opens the newest.
+    this.canvas.tabIndex = 0;
+    this.canvas.addEventListener("click", (event) => this.openAt(event.offsetX, event.offsetY));
+    this.canvas.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || this.drawn <= 0) return;
+      event.preventDefault();
+      this.onOpen(this.drawn - 1, this.canvas);
+    });
     this.mark = document.createElement("div");  // newest-square highlight: moved, never redrawn
     this.mark.className = "newest-mark";
     this.mark.setAttribute("aria-hidden", "true");
@@ -96,15 +108,27 @@ export class PileCanvas {
     for (let p = this.drawn; p < tick; p++) {
       const flagged = t.scores[p] > t.threshold;
       const k = flagged ? this.nAttack++ : this.nNormal++;
+      (flagged ? this.attackAt : this.normalAt)[k] = p;
       this.square(this.ctx, k, flagged, truth[p]);
     }
     this.drawn = tick;
     this.highlight(tick);
     const text = t.countsText;
-    if (this.countsLine.textContent !== text) {
-      this.countsLine.textContent = text;
+    if (putText(this.countsLine, text)) {
       this.canvas.setAttribute("aria-label", `${t.title}: ${this.nAttack} called attack on the left, ${this.nNormal} called normal on the right; ${text}`);
     }
+  }
+
+  /** Open the connection of the square at CSS pixel (x, y) of the canvas, if there is one. */
+  openAt(x, y) {
+    if (!this.layout) return;
+    const { cell, rows, cols, dpr } = this.layout;
+    const col = Math.floor((x * dpr) / cell);
+    const row = Math.floor((y * dpr) / cell);
+    if (row < 0 || row >= rows || col < 0 || col >= cols) return;
+    const k = (c) => c * rows + (rows - 1 - row);
+    if (k(col) < this.nAttack) this.onOpen(this.attackAt[k(col)], this.canvas);
+    else if (k(cols - 1 - col) < this.nNormal) this.onOpen(this.normalAt[k(cols - 1 - col)], this.canvas);
   }
 
   highlight(tick) {
@@ -126,8 +150,11 @@ export class PileCanvas {
 }
 
 export class Piles {
-  constructor(container) {
+  /** @param {HTMLElement} container; @param {(p: number, opener: HTMLElement) => void} onOpen -
+   * a square (or a pile's newest, by Enter) was chosen */
+  constructor(container, onOpen) {
     this.container = container;
+    this.onOpen = onOpen;
     this.pileByName = new Map();
   }
 
@@ -138,7 +165,7 @@ export class Piles {
       if (!names.has(name)) { pile.remove(); this.pileByName.delete(name); }
     }
     for (const t of tracks) {
-      if (!this.pileByName.has(t.name)) this.pileByName.set(t.name, new PileCanvas(this.container, t));
+      if (!this.pileByName.has(t.name)) this.pileByName.set(t.name, new PileCanvas(this.container, t, this.onOpen));
     }
     // Keep the canvases in the setup order.
     const wanted = tracks.map((t) => this.pileByName.get(t.name).root);

@@ -3,6 +3,7 @@
 // filled in with the counts. Reordering animates FLIP-style (First, Last, Invert, Play) unless
 // the visitor prefers reduced motion.
 import { formatMetric, formulaWithCounts } from "../common/metrics.js";
+import { putText } from "./text.js";
 
 const REORDER_EVERY_MS = 400;
 // The cards are narrow: formulas are shown without spaces, "TP/(TP+FP) = 3/(3+4)".
@@ -84,14 +85,14 @@ export class Ranking {
       const counts = `${t.countsText}|${rankBy}`;
       if (counts === c.lastCounts) continue;
       c.lastCounts = counts;
-      c.counts.textContent = t.countsText;
+      putText(c.counts, t.countsText);
       const rates = t.rates();
       for (const m of this.metrics.order) {
         const value = rates[m];
         const { formula } = this.metrics.definitions[m];
         const r = c.rows[m];
-        r.value.textContent = formatMetric(value);
-        r.formula.textContent = `${compact(formula)} = ${compact(formulaWithCounts(formula, t.counts))}`;
+        putText(r.value, formatMetric(value));
+        putText(r.formula, `${compact(formula)} = ${compact(formulaWithCounts(formula, t.counts))}`);
         r.fill.style.transform = `scaleX(${value ?? 0})`;
         r.fill.classList.toggle("lead", m === rankBy);
       }
@@ -117,7 +118,7 @@ export class Ranking {
   number(tracks, rankBy) {
     for (const [name, place] of places(tracks, rankBy)) {
       const el = this.cards.get(name).place;
-      if (el.textContent !== `#${place}`) el.textContent = `#${place}`;
+      putText(el, `#${place}`);
     }
   }
 

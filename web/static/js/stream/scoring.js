@@ -2,7 +2,10 @@
 // asking the Python worker for `score_stream` chunks, at most IN_FLIGHT at a time. Running
 // strategies go first; the others are scored too, so switching one on is instant.
 
-const CHUNK = 500;
+// The first chunk of each strategy is small, so that playing can start soon; the rest come in
+// large chunks (at most Python's STREAM_MAX_CHUNK), so that few requests carry the stream.
+const FIRST_CHUNK = 500;
+const CHUNK = 2000;
 const IN_FLIGHT = 2;
 
 export class ScoringPump {
@@ -38,11 +41,11 @@ export class ScoringPump {
   request(track) {
     const { state } = this;
     const start = track.requested;
-    const stop = Math.min(start + CHUNK, state.n);
+    const stop = Math.min(start + (start === 0 ? FIRST_CHUNK : CHUNK), state.n);
     track.requested = stop;
     this.inFlight++;
     const generation = state.generation;  // replies of an older play order are dropped
-    this.python.request("score_stream", { model: track.name, start, stop, seed: state.seed })
+    this.python.request("score_stream", { model: track.name, start, stop, seed: state.seed, mix: state.mix })
       .then((reply) => {
         if (generation !== state.generation) return;
         track.storeChunk(reply.start, reply.scores.data);

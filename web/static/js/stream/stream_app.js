@@ -6,19 +6,16 @@ import { PythonClient } from "../common/client.js";
 import { LoadingProgress, NoticeBar } from "../common/notices.js";
 import { Player } from "../common/player.js";
 import { keepFocusClearOf } from "../common/sticky.js";
-import { Controls, MAX_TICKS_PER_FRAME, SPEEDS, keyAction } from "./controls.js";
-import { ConnectionFeed } from "./feed.js";
-import { Piles } from "./piles.js";
-import { Ranking } from "./ranking.js";
+import { MAX_TICKS_PER_FRAME, SPEEDS, keyAction } from "./controls.js";
 import { ScoringPump } from "./scoring.js";
-import { SetupList } from "./setup.js";
+import { INFO_KEY, createViews, fillRankBy, showInfo as showInfoOf } from "./stream_views.js";
 import { showSummary } from "./summary.js";
 import { tracksFor } from "./tracks.js";
 import { hashOf, readHash, writeHash } from "./url_state.js";
 
 const $ = (id) => document.getElementById(id);
-const INFO_KEY = "anomascope.stream.info-dismissed";
 const DEFAULT_SPEED = 4;
+const showInfo = (show) => showInfoOf($, show);
 const root = document.documentElement.dataset;
 
 const state = {
@@ -29,6 +26,9 @@ const state = {
   truth: null,         // Uint8Array by play position
   attacksBefore: null, // Int32Array: true attacks among the first p positions, p = 0..n
   seed: null,          // null = the stream's own order
+  mix: "drawn",        // which connections play (Python's mixes)
+  composition: [],     // [[label, rows]] of the mix in play
+  typeOf: null,        // Uint8Array by play position: label code
   generation: 0,       // bumped on every new order; replies of older orders are dropped
   ordering: false,     // a new play order is being set
   tracks: [],
@@ -51,7 +51,7 @@ const python = new PythonClient({
   // A crashed worker was replaced: tell the new one the play order and score again from the
   // start (thresholds, chosen strategies and the seed are kept).
   onRestart: (message) => {
-    setOrder(state.seed)
+    setOrder(state.seed, state.mix)
       .then(() => notify(`${message} It was restarted; the stream starts again with your settings.`))
       .catch((err) => notify(`${message} Restarting it failed: ${err.message}`));
   },
@@ -71,6 +71,8 @@ const scoring = new ScoringPump(python, state, {
 });
 let views = null;
 let renderCount = 0;
+let typesDrawn = -Infinity;
+const TYPES_EVERY_MS = 1000;  // live, yet rare enough to stay out of the frames' p95
 
 function noteScoringDone() {
   if (state.scoring.ms !== null || state.active.some((t) => t.scored < state.n)) return;
@@ -112,8 +114,13 @@ function catchUp() {
 function finish() {
   player.pause();
   state.finishing = false;
-  showSummary($, { tracks: state.active, metrics: state.metrics, n: state.n });
+  views.types.update(typeView(), true);
+  views.summaryTypes.update(typeView(), true);
+  showSummary($, { tracks: state.active, metrics: state.metrics, n: state.n, uncaught: views.summaryTypes.uncaught(state.active) });
 }
+
+/** What the per-type tables draw from. */
+const typeView = () => ({ composition: state.composition, tracks: state.active, tick: state.tick, typeAt: (p) => state.typeOf[p] });
 
 // ---- actions ------------------------------------------------------------------------------
 function play() {
@@ -160,7 +167,7 @@ function setSpeed(index) {
   player.setSpeed(SPEEDS[state.speed]);
 }
 
-async function setOrder(seed) {
+async function setOrder(seed, mix = state.mix) {
   // No scoring while the order changes: a chunk asked for now would be refused (its seed is
   // stale). Scores and counts restart from zero under the new order. Of several quick
   // changes, only the last one's reply is used.
@@ -169,17 +176,20 @@ async function setOrder(seed) {
   for (const t of state.tracks) t.resetScores();
   restart();
   try {
-    const reply = await python.request("stream_order", { seed });
+    const reply = await python.request("stream_order", { seed, mix });
     if (generation !== state.generation) return;
-    state.seed = reply.seed ?? null;
+    Object.assign(state, { seed: reply.seed ?? null, mix: reply.mix, composition: reply.composition });
     state.order = reply.order.data;
     state.truth = new Uint8Array(state.n);
+    state.typeOf = new Uint8Array(state.n);
     state.attacksBefore = new Int32Array(state.n + 1);
-    const anomaly = state.data.anomaly.data;
+    const { anomaly, label } = state.data;
     for (let p = 0; p < state.n; p++) {
-      state.truth[p] = anomaly[state.order[p]];
+      state.truth[p] = anomaly.data[state.order[p]];
+      state.typeOf[p] = label.data[state.order[p]];
       state.attacksBefore[p + 1] = state.attacksBefore[p] + state.truth[p];
     }
+    views.mix.show(state.mix, state.composition, state.data.labels.novel, state.data.label_names);
   } finally {
     if (generation === state.generation) {
       state.ordering = false;
@@ -192,6 +202,10 @@ async function setOrder(seed) {
 
 function newShuffle(seed = Math.floor(Math.random() * 1_000_000)) {
   setOrder(seed).catch((err) => notify(`Could not shuffle: ${err.message}`));
+}
+
+function setMix(mix) {
+  setOrder(state.seed, mix).catch((err) => notify(`Could not draw the ${mix} mix: ${err.message}`));
 }
 
 function refreshActive() {
@@ -234,8 +248,18 @@ function render() {
   if (!player.playing && !state.finishing && !state.ordering) writeHash(hashOf(viewOf(), DEFAULT_SPEED));
   views.setup.update(state.tracks);
   // The feed on every frame: the counter and the newest row always show the same tick.
-  views.feed.update({ tracks: active, tick, order: state.order });
+  views.feedTools.update(active, state.composition);
+  views.feed.update({
+    tracks: active, tick, order: state.order, truth: state.truth, typeAt: (p) => state.typeOf[p],
+    novel: state.data.labels.novel,
+  });
   views.piles.update({ tracks: active, tick, truth: state.truth });
+  // The per-type table: at most every TYPES_EVERY_MS while playing, at once when paused.
+  const now = performance.now();
+  if (!player.playing || now - typesDrawn >= TYPES_EVERY_MS || tick === n) {
+    typesDrawn = now;
+    views.types.update(typeView());
+  } else player.invalidate();
 }
 
 /** The page's state on the root element, for assistive tech and tests: the tick, the stream's
@@ -276,7 +300,7 @@ function wire() {
   let pending = 0;
   window.addEventListener("resize", () => {
     cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(() => { views.piles.resize(); player.invalidate(); });
+    pending = requestAnimationFrame(() => { views.piles.resize(); views.feed.measure(); player.invalidate(); });
   });
 }
 
@@ -287,6 +311,7 @@ function showTab(name) {
     tab.setAttribute("aria-pressed", String(tab.dataset.tab === name));
   }
   views.piles.resize();  // a pile laid out while hidden had no width
+  views.feed.measure();  // nor a feed its height
   player.invalidate();
 }
 
@@ -300,23 +325,11 @@ function useSeed() {
   newShuffle(v);
 }
 
-function showInfo(show) {
-  $("info-panel").hidden = !show;
-  if (show) {
-    // Opened from anywhere on the page (the I key): brought into view where the user is.
-    $("info-panel").scrollIntoView({ block: "nearest" });
-    return;
-  }
-  try { localStorage.setItem(INFO_KEY, "1"); } catch { /* storage may be off: fine */ }
-  // Focus goes back to the page, so the shortcuts work at once (Space plays, not "About").
-  if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
-}
-
 /** What the URL keeps: seed, running strategies, moved thresholds, speed and position. */
 function viewOf() {
   const moved = state.tracks.filter((t) => t.threshold !== t.defaultThreshold);
   return {
-    seed: state.seed, speed: state.speed, at: state.tick + player.queued,
+    seed: state.seed, mix: state.mix, speed: state.speed, at: state.tick + player.queued,
     run: state.active.map((t) => t.name), all: state.tracks.map((t) => t.name),
     thresholds: Object.fromEntries(moved.map((t) => [t.name, t.threshold])),
   };
@@ -325,21 +338,14 @@ function viewOf() {
 /** Apply a link's view (before the play order is set); returns its problems. */
 function applyHash() {
   const names = state.tracks.map((t) => t.name);
-  const { values, problems } = readHash(location.hash, { names, n: state.n, speeds: SPEEDS.length });
+  const { values, problems } = readHash(location.hash, { names, n: state.n, speeds: SPEEDS.length, mixes: state.data.mixes.order });
   for (const t of state.tracks) {
     if (values.run) t.active = values.run.includes(t.name);
     if (values.thresholds && t.name in values.thresholds) t.threshold = values.thresholds[t.name];
   }
   state.active = state.tracks.filter((t) => t.active);
   if (values.speed !== undefined) setSpeed(values.speed);
-  return { seed: values.seed ?? null, at: values.at ?? 0, problems };
-}
-
-/** The rank-by menu: the schema's threshold metrics by title, the default ranking first. */
-function fillRankBy(metrics) {
-  const order = [state.rankBy, ...metrics.order.filter((m) => m !== state.rankBy)];
-  $("rank-by").replaceChildren(...order.map((m) => new Option(metrics.definitions[m].title, m)));
-  $("rank-by").value = state.rankBy;
+  return { seed: values.seed ?? null, mix: values.mix ?? "drawn", at: values.at ?? 0, problems };
 }
 
 function build({ datasets, models, schema }) {
@@ -349,18 +355,19 @@ function build({ datasets, models, schema }) {
   if (!kdd.length) throw new Error("no KDD Cup 1999 model was found in this build");
   state.tracks = tracksFor(kdd, schema.kinds, state.n);
   state.active = [...state.tracks];
-  views = {
-    controls: new Controls($),
-    feed: new ConnectionFeed($("feed-head"), $("feed-body"), { data }),
-    ranking: new Ranking($("ranking"), schema.metrics),
-    piles: new Piles($("piles")),
-    setup: new SetupList($("setup-list"), {
-      onToggle: (t, on) => { t.active = on; refreshActive(); },
-      onThreshold: setThreshold,
-    }),
-  };
+  views = createViews($, {
+    data, schema, python, notify, onOpen: openConnection, onMix: setMix,
+    onToggle: (t, on) => { t.active = on; refreshActive(); }, onThreshold: setThreshold,
+    current: () => ({ tracks: state.active, order: state.order, mix: state.mix, seed: state.seed }),
+  });
   views.setup.build(state.tracks);
-  fillRankBy(schema.metrics);
+  fillRankBy($, schema.metrics, state.rankBy);
+}
+
+/** The drill-down of play position p (a feed row or a pile square), opened from `opener`. */
+function openConnection(p, opener) {
+  if (!state.order || p < 0 || p >= state.n) return;
+  views.detail.open({ row: state.order[p], position: p, tracks: state.active }, opener);
 }
 
 async function start() {
@@ -375,7 +382,7 @@ async function start() {
     keepFocusClearOf($("controls"));
     wire();
     const link = applyHash();
-    await setOrder(link.seed);
+    await setOrder(link.seed, link.mix);
     if (link.at && state.active.length) player.step(link.at);  // taken as the scores arrive
     const { modelProblems = [] } = reply;
     const notes = [];

@@ -3,8 +3,10 @@
 import { formatMetric } from "../common/metrics.js";
 import { places, ranked } from "./ranking.js";
 
-/** Fill and show #summary for `tracks` at the end of an n-long stream. */
-export function showSummary($, { tracks, metrics, n }) {
+/** Fill and show #summary for `tracks` at the end of an n-long stream; `uncaught` lists the
+ * attack types ([[name, rows]]) that no strategy called an attack even once (the per-type
+ * table #summary-types is filled by the page). */
+export function showSummary($, { tracks, metrics, n, uncaught }) {
   const f1 = metrics.definitions.f1.title;
   $("summary-lede").textContent =
     `All ${n.toLocaleString("en")} connections classified. Ranked by ${f1}; the thresholds are the ones set now.`;
@@ -18,5 +20,10 @@ export function showSummary($, { tracks, metrics, n }) {
     li.textContent = `${t.title}: ${parts} (${t.countsText.replaceAll(" ·", ",")})`;
     return li;
   }));
+  const list = uncaught.map(([name, k]) => `${name} (${k.toLocaleString("en")})`).join(", ");
+  $("summary-uncaught").textContent = uncaught.length
+    ? `No strategy caught a single attack of these types: ${list}.`
+    : "Every attack type in this mix was caught at least once by some strategy.";
+  $("summary-uncaught").dataset.types = uncaught.map(([name]) => name).join(",");
   $("summary").hidden = false;
 }

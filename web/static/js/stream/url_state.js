@@ -42,12 +42,12 @@ function readThresholds(text, names, problems) {
 
 /**
  * @param {string} hash - location.hash
- * @param {{names: string[], n: number, speeds: number}} limits - the strategies of the build,
- *   the stream's length and the number of speed levels
- * @returns {{values: {seed?: number, speed?: number, at?: number, run?: string[],
+ * @param {{names: string[], n: number, speeds: number, mixes?: string[]}} limits - the
+ *   strategies of the build, the stream's length, the number of speed levels and the mixes
+ * @returns {{values: {seed?: number, mix?: string, speed?: number, at?: number, run?: string[],
  *   thresholds?: Object<string, number>}, problems: string[]}}
  */
-export function readHash(hash, { names, n, speeds }) {
+export function readHash(hash, { names, n, speeds, mixes = ["drawn"] }) {
   const params = new URLSearchParams(String(hash).replace(/^#/, ""));
   const values = {};
   const problems = [];
@@ -56,6 +56,11 @@ export function readHash(hash, { names, n, speeds }) {
     const v = wholeIn(seed, 0, MAX_SEED);
     if (v === null) problems.push(`seed “${clip(seed, 20)}” is not a whole number from 0 to ${MAX_SEED}, playing the stream as built`);
     else values.seed = v;
+  }
+  const mix = params.get("mix");
+  if (mix !== null) {
+    if (mixes.includes(mix)) values.mix = mix;
+    else problems.push(`mix “${clip(mix, 20)}” is not one of ${mixes.join(", ")}, playing the stream as drawn`);
   }
   const speed = params.get("speed");
   if (speed !== null) {
@@ -77,10 +82,11 @@ export function readHash(hash, { names, n, speeds }) {
 }
 
 /** The hash of a view: {seed: number|null, speed, at, run: names running, all: every name,
- * thresholds: {name: value} of the moved ones}. Defaults are left out. */
-export function hashOf({ seed, speed, at, run, all, thresholds }, defaultSpeed) {
+ * thresholds: {name: value} of the moved ones, mix}. Defaults are left out. */
+export function hashOf({ seed, mix, speed, at, run, all, thresholds }, defaultSpeed) {
   const params = new URLSearchParams();
   if (seed !== null && seed !== undefined) params.set("seed", String(seed));
+  if (mix && mix !== "drawn") params.set("mix", mix);
   if (speed !== defaultSpeed) params.set("speed", String(speed));
   if (at > 0) params.set("at", String(at));
   if (run.length !== all.length || run.some((name, i) => name !== all[i])) params.set("run", run.join(","));

@@ -115,3 +115,34 @@ export function fillBetween(ctx, a, b, x, y, color) {
   ctx.closePath();
   ctx.fill();
 }
+
+/** The square frame of a curve over [0, 1]² (ROC, precision-recall): grid lines and labels at
+ *  0, 0.5 and 1 and the two axis titles. Returns the x and y scales. */
+export function unitSquare(ctx, width, height, xTitle, yTitle) {
+  const pad = { l: 40, r: 10, t: 10, b: 34 };
+  const side = Math.min(width - pad.l - pad.r, height - pad.t - pad.b);
+  const x = scale(0, 1, pad.l, pad.l + side);
+  const y = scale(0, 1, pad.t + side, pad.t);
+  ctx.strokeStyle = COLORS.grid;
+  ctx.fillStyle = COLORS.muted;
+  for (const v of [0, 0.5, 1]) {
+    ctx.beginPath(); ctx.moveTo(x(0), y(v)); ctx.lineTo(x(1), y(v)); ctx.stroke();
+    ctx.beginPath(); ctx.moveTo(x(v), y(0)); ctx.lineTo(x(v), y(1)); ctx.stroke();
+    ctx.fillText(String(v), 8, y(v) + 4);
+    ctx.fillText(String(v), x(v) - 6, y(0) + 14);
+  }
+  ctx.fillText(xTitle, x(0.5) - ctx.measureText(xTitle).width / 2, y(0) + 28);
+  ctx.fillText(yTitle, 8, pad.t + 20);
+  return { x, y };
+}
+
+/** The current threshold's point on a curve: a filled ring at (px, py). */
+export function drawOperatingPoint(ctx, px, py) {
+  ctx.fillStyle = COLORS.abnormal;
+  ctx.beginPath(); ctx.arc(px, py, 6, 0, 2 * Math.PI); ctx.fill();
+  ctx.strokeStyle = COLORS.ink;
+  ctx.lineWidth = 2;
+  ctx.beginPath(); ctx.arc(px, py, 6, 0, 2 * Math.PI); ctx.stroke();
+  ctx.lineWidth = 1;
+  ctx.fillStyle = COLORS.ink;
+}

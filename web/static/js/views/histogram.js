@@ -43,7 +43,10 @@ export class ScoreHistogram extends CanvasView {
       ctx.fillText(String(v), 6, y(v) + 4);
     }
     const ticks = log ? logTicks(edges[0], edges[edges.length - 1]) : linTicks(edges[0], edges[edges.length - 1]);
-    for (const t of ticks) ctx.fillText(formatTick(t), px(t) - 10, height - 16);
+    for (const t of ticks) {  // centred under the tick, kept inside the canvas
+      const label = formatTick(t), w = ctx.measureText(label).width;
+      ctx.fillText(label, Math.min(Math.max(px(t) - w / 2, 0), width - w), height - 16);
+    }
     ctx.fillText(log ? "anomaly score (log scale)" : "anomaly score", width - pad.r - 140, height - 3);
     for (let i = 0; i < normal.length; i++) {
       const x0 = px(edges[i]) + 0.5, x1 = px(edges[i + 1]) - 0.5;

@@ -1,0 +1,140 @@
+// The drill-down: one connection in a modal dialog, from the `stream_connection` request: its
+// truth (label, category, whether its type is novel), each running strategy's score against
+// its current threshold with the features that contributed most, and its 41 fields. Escape or
+// Close shuts it and focus goes back to where it came from.
+
+const fmtScore = (v) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4));
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+export class ConnectionDetail {
+  /** @param {HTMLDialogElement} dialog; @param {object} python - the PythonClient;
+   * @param {(message: string) => void} notify */
+  constructor(dialog, python, notify) {
+    Object.assign(this, { dialog, python, notify });
+    this.opener = null;
+    this.asked = 0;
+    this.body = dialog.querySelector(".detail-body");
+    dialog.querySelector(".detail-close").addEventListener("click", () => dialog.close());
+    dialog.addEventListener("close", () => {
+      const back = this.opener;
+      this.opener = null;
+      if (back && back.isConnected) back.focus();
+    });
+    // A click on the backdrop (outside the dialog's box) closes it too.
+    dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
+  }
+
+  /** Open the connection of table `row` at play position `p` (null: not in the play order);
+   * `tracks` are the running strategies (their current thresholds are the ones shown). */
+  async open({ row, position, tracks }, opener) {
+    const asked = ++this.asked;
+    this.opener = opener ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
+    this.dialog.dataset.state = "loading";
+    this.dialog.dataset.row = String(row);
+    if (!this.dialog.open) this.dialog.showModal();
+    this.dialog.querySelector(".detail-title").textContent =
+      position === null ? `Connection (row ${row})` : `Connection #${(position + 1).toLocaleString("en")}`;
+    this.body.replaceChildren(el("p", "Asking Python for this connection…", "hint"));
+    let reply;
+    try {
+      reply = await this.python.request("stream_connection", { row });
+    } catch (err) {
+      if (asked !== this.asked) return;
+      this.body.replaceChildren(el("p", `This connection could not be shown: ${err.message}`, "hint"));
+      this.dialog.dataset.state = "failed";
+      return;
+    }
+    if (asked !== this.asked || !this.dialog.open) return;
+    this.body.replaceChildren(this.truth(reply), this.verdicts(reply, tracks), this.methods(reply, tracks), this.fields(reply));
+    this.dialog.dataset.state = "ready";
+  }
+
+  truth(reply) {
+    const p = el("p", undefined, "detail-truth");
+    p.append(el("strong", `${reply.attack ? "▲" : "●"} ${reply.label}`, reply.attack ? "attack" : "normal"));
+    p.append(` · ${reply.attack ? `category ${reply.category} (${reply.category_title})` : "normal traffic"}`);
+    if (reply.attack) {
+      p.append(" · ");
+      p.append(reply.novel
+        ? el("span", "novel type: never in the training file", "badge novel")
+        : el("span", "a type seen in the training file", "hint"));
+    }
+    p.dataset.label = reply.label;
+    p.dataset.category = reply.category;
+    p.dataset.novel = String(reply.novel);
+    return p;
+  }
+
+  verdicts(reply, tracks) {
+    const table = el("table", undefined, "detail-scores");
+    table.createCaption().textContent = "Each strategy: score against its current threshold (above = called an attack)";
+    const head = table.createTHead().insertRow();
+    const cols = ["strategy", "score", "threshold", "verdict"];
+    const explained = reply.explanations !== null && reply.explanations !== undefined;
+    if (explained) cols.push("top contributing features");
+    for (const c of cols) { const th = el("th", c); th.scope = "col"; head.append(th); }
+    const body = table.createTBody();
+    for (const t of tracks) {
+      const score = reply.scores[t.name];
+      if (score === undefined) continue;
+      const flagged = score > t.threshold;
+      const right = flagged === reply.attack;
+      const tr = body.insertRow();
+      tr.dataset.name = t.name;
+      tr.dataset.score = String(score);
+      const th = el("th", t.title);
+      th.scope = "row";
+      const [scoreCell, thresholdCell] = [el("td", fmtScore(score), "num"), el("td", fmtScore(t.threshold), "num")];
+      scoreCell.dataset.label = "score";
+      thresholdCell.dataset.label = "threshold";
+      tr.append(th, scoreCell, thresholdCell,
+        el("td", `${flagged ? "▲ attack" : "● normal"} ${right ? "✓ right" : "✗ wrong"}`, right ? "right" : "wrong"));
+      if (explained) tr.append(this.contributions(reply.explanations[t.name]));
+    }
+    return table;
+  }
+
+  contributions(explanation) {
+    const td = el("td", undefined, "contrib");
+    if (!explanation) return td;
+    td.title = explanation.method;
+    const shown = explanation.features.filter(([, v]) => v > 0);
+    td.textContent = shown.length
+      ? shown.map(([name, v]) => `${name} +${fmtScore(v)}`).join(" · ")
+      : "no field raised this score";
+    return td;
+  }
+
+  /** How to read the contributions: each method once, with the strategies that use it. */
+  methods(reply, tracks) {
+    const ul = el("ul", undefined, "detail-methods");
+    const by = new Map();
+    for (const t of tracks) {
+      const m = reply.explanations?.[t.name]?.method;
+      if (m) by.set(m, [...(by.get(m) ?? []), t.short]);
+    }
+    for (const [method, names] of by) ul.append(el("li", `${names.join(", ")}: ${method}`));
+    return ul;
+  }
+
+  fields(reply) {
+    const wrap = el("details", undefined, "detail-fields");
+    wrap.open = true;
+    wrap.append(el("summary", `Its ${reply.fields.length} fields`));
+    const dl = el("dl");
+    for (const [name, text] of reply.fields) {
+      const div = el("div");
+      div.dataset.field = name;
+      div.append(el("dt", name), el("dd", text));
+      dl.append(div);
+    }
+    wrap.append(dl);
+    return wrap;
+  }
+}
