@@ -31,8 +31,9 @@ class BenchHandler(site_server.SiteHandler):
 
 
 @contextmanager
-def serve(dist: Path) -> Iterator[str]:
-    server = site_server.start_server(handler=BenchHandler, root=dist)
+def serve(dist: Path, handler: type[BenchHandler] = BenchHandler) -> Iterator[str]:
+    """Serve ``dist`` (and the bench's own files) on 127.0.0.1; yields the base URL."""
+    server = site_server.start_server(handler=handler, root=dist)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -18,13 +18,10 @@ import argparse
 import json
 import statistics
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.site import BenchHandler
+from bench.site import BenchHandler, serve
 from sitebuild import server as site_server
 from sitebuild.common import CACHE, DIST
 from sitebuild.runtime import PYODIDE_VERSION
@@ -52,16 +49,6 @@ class StartupHandler(BenchHandler):
         if path.startswith("/__bench/stock/"):
             return str(STOCK_RUNTIME / path.split("?")[0].removeprefix("/__bench/stock/"))
         return super().translate_path(path)
-
-
-@contextmanager
-def serve(dist: Path) -> Iterator[str]:
-    server = site_server.start_server(handler=StartupHandler, root=dist)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
 
 
 def _visit(page: Any, url: str) -> dict[str, float]:
@@ -118,7 +105,7 @@ def measure_startup(dist: Path = DIST, profiles: int = PROFILES) -> dict[str, An
     from playwright.sync_api import sync_playwright
 
     stock_runs, ours_runs = [], []
-    with serve(dist) as base, sync_playwright() as pw:
+    with serve(dist, StartupHandler) as base, sync_playwright() as pw:
         for _ in range(profiles):  # interleaved, so drift in machine load hits both alike
             stock_runs.append(profile_visits(pw, base + "__bench/bare.html", offline=False))
             ours_runs.append(profile_visits(pw, base, offline=True))

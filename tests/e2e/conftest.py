@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from served_site import BOOT_TIMEOUT_MS, READY, serve_dist
+from served_site import BOOT_TIMEOUT_MS, READY, Guard, serve_dist
 
 from sitebuild.server import CHROMIUM_FLAGS, chromium_path
 
@@ -28,22 +28,6 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
         "args": CHROMIUM_FLAGS,
         **({"executable_path": path} if path else {}),
     }
-
-
-class Guard:
-    """Records console errors, uncaught page errors and requests that leave the origin."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.errors: list[str] = []
-        self.offsite: list[str] = []
-
-    def route(self, route, request) -> None:  # type: ignore[no-untyped-def]
-        if request.url.startswith(self.origin) or request.url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.offsite.append(request.url)
-            route.abort()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from sitebuild.common import DIST
 from sitebuild.server import start_server
 
-__all__ = ["BOOT_TIMEOUT_MS", "DIST", "READY", "serve_dist"]
+__all__ = ["BOOT_TIMEOUT_MS", "DIST", "READY", "Guard", "serve_dist"]
 
 READY = 'html[data-app-ready="true"]'
 BOOT_TIMEOUT_MS = 180_000
@@ -29,3 +29,19 @@ def serve_dist(prefix: str = "/", headers: dict[str, str] | None = None) -> Iter
         yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
     finally:
         server.shutdown()
+
+
+class Guard:
+    """Records console errors, uncaught page errors and requests that leave the origin."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.errors: list[str] = []
+        self.offsite: list[str] = []
+
+    def route(self, route, request) -> None:  # type: ignore[no-untyped-def]
+        if request.url.startswith(self.origin) or request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            self.offsite.append(request.url)
+            route.abort()

@@ -23,7 +23,7 @@ from data_results_page import (
     wait_results,
 )
 from playwright.sync_api import Page, expect
-from served_site import BOOT_TIMEOUT_MS, READY
+from served_site import BOOT_TIMEOUT_MS, READY, Guard
 
 from anomascope.tables import LIMITS
 
@@ -81,16 +81,8 @@ class Battery:
 @pytest.fixture(scope="module")
 def battery(browser, site_url: str, tmp_path_factory) -> Iterator[Battery]:  # type: ignore[no-untyped-def]
     context = browser.new_context(accept_downloads=True)
-    origin = site_url.rstrip("/")
-    offsite: list[str] = []
-    context.route(
-        "**/*",
-        lambda route, request: (
-            route.continue_()
-            if request.url.startswith(origin)
-            else (offsite.append(request.url), route.abort())
-        ),
-    )
+    guard = Guard(site_url.rstrip("/"))  # the same off-origin check as every page fixture
+    context.route("**/*", guard.route)
     page = context.new_page()
     b = Battery(page, tmp_path_factory.mktemp("bad_input"))
     page.on("console", lambda m: b.errors.append(m.text) if m.type == "error" else None)
@@ -99,7 +91,7 @@ def battery(browser, site_url: str, tmp_path_factory) -> Iterator[Battery]:  # t
     page.wait_for_selector(READY, state="attached", timeout=BOOT_TIMEOUT_MS)
     yield b
     context.close()
-    assert not offsite
+    assert not guard.offsite, guard.offsite
     assert not b.errors, b.errors
 
 

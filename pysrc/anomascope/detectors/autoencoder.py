@@ -95,31 +95,30 @@ class _DenseDetector(ReconstructionDetector):
             If the loss becomes non-finite (``model_`` keeps its last good parameters).
         """
         X = np.asarray(X, dtype=np.float32)
+        trainer = self._fresh_trainer(X)
+        for _ in range(int(self.epochs)):
+            self.history_.append(float(trainer.train_epoch(X).mean()))
+        return self
+
+    def _fresh_trainer(self, X: np.ndarray) -> Any:
+        """Check the training rows ``X`` (float32 ``(n, d)``), forget any fitted model and its
+        history, and return a trainer of a new model for ``d`` inputs."""
         if X.ndim != 2 or X.shape[0] == 0:
             raise AnomascopeError(f"training data must be a non-empty 2-d array, got {X.shape}")
         if not np.isfinite(X).all():
             raise AnomascopeError("training data contains NaN or infinite values")
         self.model_ = None
-        trainer = self.make_trainer(X.shape[1])
         self.history_ = []
-        for _ in range(int(self.epochs)):
-            self.history_.append(float(trainer.train_epoch(X).mean()))
-        return self
+        return self.make_trainer(X.shape[1])
 
     def fit_steps(self, X: np.ndarray, y: np.ndarray | None = None) -> Iterator[float]:
         """Train a fresh model like :meth:`fit`, yielding the fraction of batches done after
         every :data:`ROWS_PER_STEP` rows of training (a few epochs on small data)."""
         X = np.ascontiguousarray(X, dtype=np.float32)
-        if X.ndim != 2 or X.shape[0] == 0:
-            raise AnomascopeError(f"training data must be a non-empty 2-d array, got {X.shape}")
-        if not np.isfinite(X).all():
-            raise AnomascopeError("training data contains NaN or infinite values")
-        self.model_ = None
-        trainer = self.make_trainer(X.shape[1])
+        trainer = self._fresh_trainer(X)
         per_epoch = trainer.batches_per_epoch(X.shape[0])
         total = per_epoch * int(self.epochs)
         chunk = max(1, ROWS_PER_STEP // int(self.batch_size))
-        self.history_ = []
         done = 0
         epoch_losses: list[float] = []
         while done < total:  # loop over chunks of batches
