@@ -35,8 +35,8 @@ CORE_SHA256 = {
     "python_stdlib.zip": "16611534726e5d8ac2bd8f926410b2dcb8d6f49aa24913463533b457a2115c16",
     "pyodide-lock.json": "9c45b916001a750f4102fc287494f3eab215909c7535c626a20db80fd6333e2c",
 }
-# Pyodide packages the site ships; the worker loads `anomascope` by name and the lock pulls
-# in its dependencies.
+# Pyodide packages the site ships besides our own. The worker reads the trimmed lock, fetches
+# `anomascope` and what it depends on (checked against the lock's sha256) and unpacks them.
 SHIPPED_PACKAGES = ["numpy"]
 
 

@@ -6,7 +6,8 @@ Reads the exported models (numpy only, the same files the site and the CLI load)
 one generated section to ``results/kdd.md`` and one to ``results/ecg.md`` (replacing the
 section of an earlier run), plus ``results/breakdown.json``:
 
-- KDD, on the 10,000-connection stream at each model's validation-chosen threshold:
+- KDD, on the 10,000-connection stream at each model's validation-chosen threshold (the
+  shipped models: ``LoadedModel.score``, with the byte rule a model file carries):
   detection rate per attack type, ROC AUC of novel types (absent from the fitting file)
   against normal, separately from known types, and a measured ceiling: attack rows whose
   41 raw features equal some normal row's, which no detector on these features can separate.
@@ -112,7 +113,8 @@ def kdd_markdown(b: dict[str, Any]) -> str:
     lines = [
         "## Where the detectors fail: detection rate per attack type (stream)",
         "",
-        "At each model's validation-chosen threshold. *Novel* types never occur in the fitting "
+        "The shipped models (each with its byte rule, see the notes under the main table), at "
+        "each model's validation-chosen threshold. *Novel* types never occur in the fitting "
         "file (kddcup.data_10_percent).",
         "",
         head,

@@ -170,6 +170,8 @@ def _affine(X: np.ndarray, step: dict[str, Any], where: str, kind: str) -> np.nd
         denom = b
     else:
         denom = np.where(b - a == 0, 1.0, b - a)
+    if "columns" not in step:  # every column: one pass, no gather and scatter
+        return (_numeric(X, where) - a) / denom
     sub = _numeric(X[:, cols], where)
     X = X.copy()
     X[:, cols] = (sub - a) / denom
@@ -219,7 +221,9 @@ def apply_preprocessing(spec: dict[str, Any] | None, X_raw: Any) -> np.ndarray:
         On a malformed spec, a width mismatch, or values a step cannot handle.
     """
     steps = _steps(spec)
-    X = _as_table(X_raw)
+    # float32 rows and no steps: no float64 round trip (0.5 ms for 4500 beats in the browser)
+    same = not steps and isinstance(X_raw, np.ndarray) and X_raw.dtype == np.float32
+    X = X_raw if same and X_raw.ndim == 2 else _as_table(X_raw)
     if spec and spec.get("input_dim") is not None and X.shape[1] != int(spec["input_dim"]):
         raise AnomascopeError(
             f"input has {X.shape[1]} columns but the model expects {int(spec['input_dim'])}"

@@ -143,6 +143,39 @@ def test_generated_csv_semicolons_decimal_commas_bom_and_missing_cells(  # type:
     expect(profile_row(page, "height").locator("td").nth(3)).to_have_text(f"{low:.4g} … {high:.4g}")
 
 
+def test_a_label_column_with_38_values_like_kdd_corrected(  # type: ignore[no-untyped-def]
+    data_page, tmp_path: Path
+) -> None:
+    """KDD's corrected file has 38 labels: the column is offered, "All but the most common"
+    ticks every attack type, and the detectors fit with labelled results."""
+    rng = np.random.default_rng(38)
+    labels = ["normal"] * 600 + [f"attack{k:02d}" for k in range(37) for _ in range(4)]
+    lines = ["size,rate,label"]
+    for label in labels:
+        shift = 0.0 if label == "normal" else 6.0
+        lines.append(f"{rng.normal(shift):.4f},{rng.normal(shift):.4f},{label}")
+    path = tmp_path / "corrected_like.csv"
+    path.write_text("\n".join(lines) + "\n")
+    page = data_page("#det=ecod")
+    page.set_input_files("#file-input", str(path))
+    wait_table(page, "corrected_like.csv")
+    page.select_option("#label-column", "label")
+    boxes = page.locator("#anomaly-checks input[type=checkbox]")
+    expect(boxes).to_have_count(38)
+    page.click("#anomaly-all-but-first")
+    checked = page.locator("#anomaly-checks input:checked")
+    expect(checked).to_have_count(37)
+    expect(page.locator("#anomaly-count")).to_have_text("37 of 38 ticked")
+    assert "normal" not in checked.evaluate_all("els => els.map(e => e.value)")
+    expect(page.locator("#anomaly-checks input[value=normal]")).not_to_be_checked()
+    fit_and_wait(page)
+    auc = page.locator('#results-table tr[data-kind="ecod"] td[data-col="auc"]')
+    assert float(auc.get_attribute("data-value") or "nan") > 0.9  # attacks are 20 % of the fit rows
+    page.click("#anomaly-none")
+    expect(checked).to_have_count(0)
+    expect(page.locator("#anomaly-count")).to_have_text("0 of 38 ticked")
+
+
 def test_a_bad_file_shows_its_message_and_the_table_stays(data_page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page = data_page("#ex=breast_cancer&det=pca")
     wait_table(page, "breast_cancer.csv")

@@ -18,9 +18,20 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": {"width": 1400, "height": 900}}
 
 
-def test_the_three_sections_are_on_screen_together_while_playing(stream: Page) -> None:
+@pytest.mark.parametrize("scrolled", [False, True])
+def test_the_three_sections_are_on_screen_together_while_playing(
+    stream: Page, scrolled: bool
+) -> None:
     stream.click("#info-close")
     stream.evaluate("document.activeElement.blur()")
+    if scrolled:  # the grid wholly inside the window, but its top behind the sticky bar
+        stream.evaluate("""() => {
+            const grid = document.getElementById("stream-grid").getBoundingClientRect();
+            window.scrollBy(0, grid.top - 40);
+        }""")
+        bar = stream.locator("#controls").bounding_box()
+        grid = stream.locator("#stream-grid").bounding_box()
+        assert bar and grid and grid["y"] < bar["y"] + bar["height"] and grid["y"] >= 0
     stream.keyboard.press("Space")
     expect(stream.locator("html")).not_to_have_attribute("data-tick", "0", timeout=60_000)
     expect(stream.locator("#play")).to_have_text("Pause")
@@ -34,3 +45,56 @@ def test_the_three_sections_are_on_screen_together_while_playing(stream: Page) -
         assert box["height"] >= 150, (selector, box)
     assert tick(stream) > 0
     assert stream.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_the_feed_keeps_its_table_and_its_columns_while_playing(stream: Page) -> None:
+    """The feed's rows are laid out as grids (frame time): still a table to assistive tech,
+    one row per connection, every cell under its own column header."""
+    stream.click("#info-close")
+    stream.evaluate("document.activeElement.blur()")
+    stream.keyboard.press("Space")
+    expect(stream.locator("html")).not_to_have_attribute("data-tick", "0", timeout=60_000)
+    stream.keyboard.press("Space")
+    expect(stream.locator("#play")).not_to_have_text("Pause")
+    feed = stream.get_by_role("table", name="The connections of the stream, newest first")
+    heads = feed.get_by_role("columnheader")
+    expect(heads.first).to_have_text("#")
+    rows = feed.locator("tbody").get_by_role("row")
+    shown = min(tick(stream), 5)
+    assert rows.count() >= shown
+    head_boxes = stream.locator("#feed-head").evaluate(
+        "(tr) => [...tr.cells].map((th) => th.getBoundingClientRect().toJSON())"
+    )
+    for i in range(shown):
+        cells = rows.nth(i).get_by_role("cell")
+        expect(cells).to_have_count(len(head_boxes))
+        expect(cells.first).to_have_text(str(tick(stream) - i))
+        boxes = rows.nth(i).evaluate(
+            "(tr) => [...tr.cells].map((td) => td.getBoundingClientRect().toJSON())"
+        )
+        for head, box in zip(head_boxes, boxes, strict=True):
+            assert abs(box["left"] - head["left"]) < 0.5 and abs(box["right"] - head["right"]) < 0.5
+            assert box["height"] > 10
+
+
+def test_the_sections_stay_under_the_bar_when_it_grows(stream: Page) -> None:
+    """The bar's counters widen as the stream plays; when its buttons wrap, the sections move
+    down with it instead of sliding under it."""
+    stream.click("#info-close")
+    stream.evaluate("document.activeElement.blur()")
+    stream.keyboard.press("Space")
+    expect(stream.locator("html")).not_to_have_attribute("data-tick", "0", timeout=60_000)
+    stream.keyboard.press("Space")
+    expect(stream.locator("#play")).not_to_have_text("Pause")
+    before = stream.locator("#controls").bounding_box()
+    # A counter as wide as the widest it gets, and then some; measured two frames later.
+    after = stream.evaluate("""async () => {
+        document.getElementById("truth-counter").style.minWidth = "40em";
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return document.getElementById("controls").getBoundingClientRect().toJSON();
+    }""")
+    assert before is not None and after["height"] > before["height"] + 10, (before, after)
+    for selector in SECTIONS:
+        box = stream.locator(selector).bounding_box()
+        assert box is not None and box["y"] >= after["bottom"] - 1, (selector, box, after)
+        assert box["y"] + box["height"] <= 900, (selector, box)

@@ -1,6 +1,6 @@
 """train.kdd end to end on tiny synthetic KDD-shaped data: fit each of the six detectors for a
 few steps, export, load with the numpy package, and compare scores with the torch / sklearn
-originals (float32 tolerances)."""
+originals (float32 tolerances), and the shipped scores with the byte rule recomputed here."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from sklearn.decomposition import PCA
 
 from anomascope.data import kdd
 from anomascope.weights import load_model_files
+from train import common
 from train import kdd as train_kdd
+from train.breakdown import MARK
 
 
 def _raw(rng: np.random.Generator, n: int, attack: bool) -> np.ndarray:
@@ -57,11 +59,28 @@ def test_export_load_matches_original(tmp_path, tiny, model):
     assert loaded.detector.threshold_ == pytest.approx(row["threshold"])
     # The browser path: raw rows -> manifest preprocessing -> numpy detector.
     X = loaded.preprocess(stream.X)
-    got = loaded.score(stream.X)
+    own = loaded.detector.score_samples(X).astype(np.float64)
     want = choice.candidate.original(X)
     scale = max(1.0, float(np.abs(want).max()))
-    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * scale)
-    assert np.std(got) > 0
+    np.testing.assert_allclose(own, want, rtol=1e-4, atol=1e-5 * scale)
+    assert np.std(own) > 0
+    # The shipped score: the byte rule on top, recomputed here from the fit rows.
+    got = loaded.score(stream.X)
+    excess = _byte_excess(fit, stream.X)
+    assert 0 < np.sum(excess > 0) < len(excess)
+    thr = loaded.detector.threshold_
+    np.testing.assert_allclose(
+        got, np.where(excess > 0, np.maximum(own, thr) + 1 + excess, own), rtol=1e-12
+    )
+    assert m["rule"]["fitted_on"] == {
+        "source": "normal rows of kddcup.data_10_percent",
+        "rows": len(fit),
+        "seed": 0,
+    }
+    alone = m["metrics"]["without_rule"]["test"]
+    assert alone["tp"] == int(((own > thr) & stream.anomaly).sum())
+    assert m["metrics"]["test"]["tp"] == int(((got > thr) & stream.anomaly).sum())
+    assert m["metrics"]["validation"]["n"] == len(val.X)
     # The row's metrics are the numpy package's own at the exported threshold.
     pred = got > loaded.detector.threshold_
     tp = int((pred & stream.anomaly).sum())
@@ -107,5 +126,35 @@ def test_run_exports_every_model_and_writes_the_results(tmp_path, tiny, monkeypa
     assert table["rows"] == json.loads(json.dumps(out)) and table["meta"]["fit_rows"] == len(fit)
     md = (tmp_path / "r" / "kdd.md").read_text()
     assert "## Against the report" in md
-    for model in train_kdd.MODELS:  # a row in the results table and one in the report table
-        assert md.count(f"\n| {model} |") == 2
+    for model in train_kdd.MODELS:  # the results table, the rule's with/without, the report's
+        assert md.count(f"\n| {model} |") == 3
+    assert "The shipped models include the byte rule" in md
+    for r in out:
+        assert r["f1"] == r["rule"]["test"]["f1"]
+        assert r["rule"]["without_rule"]["test"]["n"] == len(stream.X)
+
+
+def _byte_excess(fit: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """The byte rule in plain numpy: how far log1p(src/dst bytes) lies above the largest of the
+    fit rows of the row's service (all fit rows for services with fewer than 20)."""
+    svc, cols = kdd.FEATURE_NAMES.index("service"), [4, 5]
+    L = np.log1p(fit[:, cols].astype(np.float64))
+    out = np.zeros(len(X))
+    for i, x in enumerate(X):
+        own = fit[:, svc] == x[svc]
+        top = L[own].max(axis=0) if own.sum() >= 20 else L.max(axis=0)
+        out[i] = max(0.0, *(np.log1p(x[cols].astype(np.float64)) - top))
+    return out
+
+
+def test_rewriting_the_results_keeps_the_other_scripts_sections(tmp_path):
+    """``write_kdd_results`` replaces the main table and keeps what the experiments and the
+    breakdown wrote below it byte for byte."""
+    tail = "## What we tried for the missed types\n\nsome table\n\n" + MARK + "\nper type\n"
+    (tmp_path / "kdd.md").write_text("# old title\n\nold table\n\n" + tail)
+    row = {k: 0.5 for k, _ in common.RESULT_COLUMNS}
+    row.update(model="pca", file_bytes=1024, params=3)
+    train_kdd.write_kdd_results(tmp_path, [row], {"title": "New", "notes": ["a note"]})
+    md = (tmp_path / "kdd.md").read_text()
+    assert md.startswith("# New\n") and "old table" not in md and "a note" in md
+    assert md.endswith("\n\n" + tail)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from api_calls import err, ok
 
-from anomascope import AnomascopeError, api, lab
+from anomascope import AnomascopeError, api, drawing, lab
 from anomascope.detectors.pca import PCADetector
 from anomascope.metrics import confusion_counts, roc_auc
 from anomascope.weights import save_model
@@ -126,20 +126,21 @@ def test_upload_joins_the_explorer(session: api.State) -> None:
 
 def test_strokes_to_beat_rule() -> None:
     # one stroke from (0, 0) to (139, 139): a ramp
-    beat, drawn = lab.strokes_to_beat([np.array([[0, 0], [139, 139]])])
+    beat, drawn = drawing.strokes_to_beat([np.array([[0, 0], [139, 139]])])
     np.testing.assert_allclose(beat, np.arange(140), atol=1e-4)
     assert drawn.all()
     # gaps interpolate, ends held flat
-    beat, drawn = lab.strokes_to_beat([np.array([[10, 1.0]]), np.array([[20, 3.0]])])
+    beat, drawn = drawing.strokes_to_beat([np.array([[10, 1.0]]), np.array([[20, 3.0]])])
     assert beat[0] == 1.0 and beat[139] == 3.0 and beat[15] == pytest.approx(2.0)
     assert drawn.sum() == 2
     # a later stroke overwrites an earlier one at the same time step
-    beat, _ = lab.strokes_to_beat([np.array([[0, 0.0], [50, 0.0]]), np.array([[20, 5], [30, 5]])])
+    strokes = [np.array([[0, 0.0], [50, 0.0]]), np.array([[20, 5], [30, 5]])]
+    beat, _ = drawing.strokes_to_beat(strokes)
     assert beat[25] == 5.0 and beat[40] == 0.0 and beat[10] == 0.0
     with pytest.raises(AnomascopeError, match="empty"):
-        lab.strokes_to_beat([])
+        drawing.strokes_to_beat([])
     with pytest.raises(AnomascopeError, match="single point"):
-        lab.strokes_to_beat([np.array([[5.2, 1.0], [5.3, 2.0]])])
+        drawing.strokes_to_beat([np.array([[5.2, 1.0], [5.3, 2.0]])])
 
 
 def test_draw_beat_scores_flat_lower_than_noise(session: api.State) -> None:

@@ -103,6 +103,24 @@ def test_load_profiles_and_previews_the_file() -> None:
     assert reply["suggested_window"]["length"] >= 1
 
 
+def test_label_columns_are_offered_up_to_the_schema_limit() -> None:
+    """KDD's corrected file has 38 labels: such a column is offered with every value, most
+    frequent first; one value over the limit and the column is not offered."""
+    limit = api.dispatch("schema", {})["result"]["tables"]["limits"]["max_label_values"]
+    assert limit >= 38
+
+    def csv_with(kinds: int) -> bytes:  # "normal" on odd rows, `kinds` attack types on even
+        rows = [f"{i},{'normal' if i % 2 else f'type{i % (2 * kinds) // 2:02d}'}"
+                for i in range(4 * limit)]
+        return ("x,label\n" + "\n".join(rows) + "\n").encode()
+
+    reply = load(csv_with(limit - 1))
+    values = reply["label_values"]["label"]
+    assert len(values) == limit and values[0] == ["normal", 2 * limit]
+    reply = load(csv_with(limit))
+    assert "label" not in reply["label_values"]
+
+
 def test_fit_in_steps_then_results_come_from_the_test_rows() -> None:
     data, y = table_csv()
     load(data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bench import peer
@@ -80,3 +81,18 @@ def test_ratios_are_ours_as_the_page_sees_it_over_the_best_tfjs_form() -> None:
     runs["tfjs_minimize"] = [_run("epochs", 30, 0.6) for _ in range(5)]  # 50/s: 1.2x only
     assert peer._training_figures("anomagram", runs)["met"] is False
     assert "NOT met" not in peer.table({"anomagram": fig})
+
+
+def test_scoring_ratio_is_tfjs_time_over_ours_with_the_round_trip() -> None:
+    expected = np.linspace(0.5, 1.0, 50)
+    ours = {"ms": [8.0, 9.0, 10.0], "wall_ms": [10.0, 12.0, 11.0], "rows": 4500,
+            "scores": list(expected * (1 + 1e-6))}
+    tfjs = {"apply": [4.0, 5.5, 6.0], "predict": [190.0, 200.0, 210.0], "scores": list(expected)}
+    fig = peer._scoring_figures(ours, tfjs, expected, 4500)
+    assert fig["ours_as_page_sees_it"] == {"median": 11.0, "min": 10.0, "max": 12.0, "runs": 3}
+    assert fig["ratio"] == 0.5 and fig["met"] is True  # 5.5 ms / 11 ms, not / 9 ms in the worker
+    assert "ours 11.0 [10.0-12.0]" in peer.table({"score_4500": fig})
+    with pytest.raises(RuntimeError, match="the worker's scores disagree"):
+        peer._scoring_figures({**ours, "scores": list(expected * 1.01)}, tfjs, expected, 4500)
+    with pytest.raises(RuntimeError, match="scored 45 beats"):
+        peer._scoring_figures({**ours, "rows": 45}, tfjs, expected, 4500)

@@ -11,9 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sklearn.datasets
+from api_calls import ok
 
 from anomascope import AnomascopeError
-from anomascope.api.tables import LABEL_VALUES_MAX
+from anomascope.api import core
+from anomascope.api.state import State
 from anomascope.tables import examples
 from sitebuild.examples import write_examples
 
@@ -72,12 +74,18 @@ def test_kdd_example_keeps_every_attack_type_and_file_order(built: dict[str, byt
     assert {r[1] for r in rows} == {"tcp", "udp", "icmp"}
 
 
-def test_every_label_column_is_offered_by_the_page(built: dict[str, bytes]) -> None:
-    """table_load lists a column's values (for the anomaly choice) up to LABEL_VALUES_MAX."""
+def test_every_label_column_is_offered_by_the_page(
+    built: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """table_load offers each example's label column with every value its file has."""
+    monkeypatch.setattr(core, "STATE", State())
     for entry in examples.EXAMPLES:
         header, rows = _rows(built[entry["id"]])
-        j = header.index(entry["settings"]["label_column"])
-        assert len({r[j] for r in rows}) <= LABEL_VALUES_MAX, entry["id"]
+        column = entry["settings"]["label_column"]
+        reply = ok("table_load", {"bytes": built[entry["id"]], "name": f"{entry['id']}.csv"})
+        offered = {value for value, _ in reply["label_values"][column]}
+        assert offered == {r[header.index(column)] for r in rows}, entry["id"]
+        assert set(entry["settings"]["anomaly_values"]) <= offered, entry["id"]
 
 
 def test_ecg_example_is_whole_beats_with_their_class(built: dict[str, bytes]) -> None:

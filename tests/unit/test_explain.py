@@ -105,6 +105,8 @@ def test_a_row_at_the_baseline_has_no_contributions() -> None:
 
 def test_median_replacement_without_a_baseline_says_so() -> None:
     model = load_model_files(MODELS, "kdd_ocsvm")
+    assert model.detector.baseline_ is not None  # the shipped file carries its training medians
+    model.detector.baseline_ = None  # as a model file without them
     with pytest.raises(AnomascopeError, match="no baseline"):
         explain_rows(model, _kdd_like_rows(model, 1, 0))
 
@@ -181,6 +183,7 @@ def test_ecg_models_name_time_steps() -> None:
 
 def test_baseline_rows_are_used_once_and_only_where_needed() -> None:
     svm = load_model_files(MODELS, "kdd_ocsvm")
+    svm.detector.baseline_ = None  # as a model file without training medians
     first = _kdd_like_rows(svm, 100, 8)
     row = _kdd_like_rows(svm, 1, 9)
     a = explain_rows(svm, row, baseline_raw=first)["contributions"]

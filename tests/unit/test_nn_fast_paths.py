@@ -6,6 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from anomascope.detectors.autoencoder import AutoencoderDetector
+from anomascope.detectors.base import ReconstructionDetector
+from anomascope.detectors.vae import VAEDetector
 from anomascope.nn import VAE, Autoencoder, layers
 from anomascope.nn.activations import activate_
 
@@ -57,3 +60,24 @@ def test_reconstruction_errors_equal_the_plain_score(kernel, cls):
     np.testing.assert_allclose(again, plain[:50], rtol=1e-5)
     np.testing.assert_allclose(model.reconstruction_errors(X), first, rtol=0)
     assert first.shape == (300,) and first.dtype == np.float32
+
+
+@pytest.mark.parametrize("cls", [AutoencoderDetector, VAEDetector])
+def test_dense_detectors_score_in_place_with_the_plain_numbers(kernel, cls):
+    arch = {"input_dim": 30, "encoder_units": [12], "latent_dim": 3}
+    model = cls.model_class(arch, np.random.default_rng(4))
+    det = cls.from_state(model.architecture, model.state_dict())
+    X = np.random.default_rng(5).standard_normal((200, 30))  # float64 in: scored as float32
+    scores = det.score_samples(X)
+    plain = ReconstructionDetector.score_samples(det, X)
+    assert scores.dtype == np.float32 and scores.shape == (200,)
+    np.testing.assert_allclose(scores, plain, rtol=1e-6)
+
+
+def test_errors_and_codes_come_from_one_pass(kernel):
+    model = Autoencoder({"input_dim": 25, "encoder_units": [9, 4], "latent_dim": 3},
+                        np.random.default_rng(6))
+    X = np.random.default_rng(7).standard_normal((77, 25)).astype(np.float32)
+    errors, codes = model.errors_and_codes(X)
+    np.testing.assert_array_equal(errors, model.reconstruction_errors(X))
+    np.testing.assert_array_equal(codes, model.encode(X))

@@ -11,11 +11,13 @@ reaches the math. The reply is an envelope of plain values:
 
 The page modules (:mod:`.loading`, :mod:`.ecg_lab`, :mod:`.stream`, :mod:`.training`,
 :mod:`.schema`) import this module and register their handlers with :func:`handler`; this
-module imports none of them.
+module imports none of them up front: :data:`PROVIDERS` (filled by the package from its table
+of requests) names the module to import on a request's first call.
 """
 
 from __future__ import annotations
 
+import importlib
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +30,9 @@ from anomascope.weights import LoadedModel
 
 Handler = Callable[[State, dict[str, Any]], Any]
 HANDLERS: dict[str, Handler] = {}
+#: request name -> the module of ``anomascope.api`` that registers it (see the package's
+#: ``REQUESTS``); imported on the request's first call.
+PROVIDERS: dict[str, str] = {}
 MAX_ROWS_PER_REQUEST = 20_000
 
 #: The worker's state; tests replace it with a fresh ``State()``.
@@ -44,16 +49,32 @@ def handler(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def find_handler(request_type: str) -> Handler:
+    """The handler of ``request_type``, importing the module that registers it on first use.
+
+    A name missing from :data:`PROVIDERS` makes every listed module load before it is called
+    unknown, so a handler added without its table entry still answers (slowly, once).
+    """
+    if request_type not in HANDLERS:
+        modules = [PROVIDERS[request_type]] if request_type in PROVIDERS else PROVIDERS.values()
+        for module in sorted(set(modules)):
+            importlib.import_module(f"anomascope.api.{module}")
+    if request_type not in HANDLERS:
+        raise AnomascopeError(f"unknown request type {request_type!r}")
+    return HANDLERS[request_type]
+
+
 def dispatch(request_type: str, payload: Any = None) -> dict[str, Any]:
     """Run one request against the worker's state; never raises."""
     try:
-        if request_type not in HANDLERS:
-            raise AnomascopeError(f"unknown request type {request_type!r}")
+        if not isinstance(request_type, str):
+            raise AnomascopeError("the request type must be a string")
+        run = find_handler(request_type)
         if payload is None:
             payload = {}
         if not isinstance(payload, dict):
             raise AnomascopeError("request payload must be an object")
-        return {"ok": True, "result": encode(HANDLERS[request_type](STATE, payload))}
+        return {"ok": True, "result": encode(run(STATE, payload))}
     except AnomascopeError as exc:
         error = {"message": str(exc), "kind": "input", "field": exc.field}
         return {"ok": False, "error": error}

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from anomascope import AnomascopeError, lab
+from anomascope import AnomascopeError, drawing, lab
 from anomascope.api.core import as_bytes, finite_number, float_rows, get_model, handler, require
 from anomascope.api.ecg_errors import beat_details, edge_cases, explorer_for, per_class
 from anomascope.api.state import ECG, State
@@ -174,17 +174,17 @@ def user_scores(state: State, payload: dict[str, Any]) -> dict[str, Any]:
 def draw_beat(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Strokes (each a flat list or float32 array of x, y pairs in data units) -> one beat,
     scored and reconstructed by the model, with where its error sits and how far it is from
-    the nearest training beat. See :func:`anomascope.lab.strokes_to_beat`."""
+    the nearest training beat. See :func:`anomascope.drawing.strokes_to_beat`."""
     name, model = get_model(state, payload)
     raw = require(payload, "strokes", list)
     if len(raw) > 500:
         raise AnomascopeError("too many strokes; clear the pad and draw again", "strokes")
     strokes = [float_rows(s, 2, "stroke", "strokes") for s in raw if _nonempty(s)]
-    if sum(len(s) for s in strokes) > lab.MAX_DRAW_POINTS:
+    if sum(len(s) for s in strokes) > drawing.MAX_DRAW_POINTS:
         raise AnomascopeError(
             "the drawing has too many points; clear the pad and draw again", "strokes"
         )
-    beat, drawn = lab.strokes_to_beat(strokes, ecg.BEAT_LENGTH)
+    beat, drawn = drawing.strokes_to_beat(strokes, ecg.BEAT_LENGTH)
     scores, recon = model.reconstruct(beat[None, :])
     return {
         "beat": beat,
@@ -204,18 +204,28 @@ def _nonempty(value: Any) -> bool:
 
 @handler("time_inference")
 def time_inference(state: State, payload: dict[str, Any]) -> dict[str, Any]:
-    """Wall time of scoring every test beat, measured here (median of ``repeats`` runs)."""
+    """Wall time of scoring every test beat, measured here (median of ``repeats`` runs).
+
+    With ``scores: true`` the reply also carries the last run's ``scores`` (float32, one per
+    test beat), so a caller can time scoring as a page receives it (the benchmark does).
+    """
     _, model = get_model(state, payload)
     repeats = require(payload, "repeats", int)
     if not 1 <= repeats <= 20:
         raise AnomascopeError("repeats must be between 1 and 20", "repeats")
+    send = payload.get("scores", False)
+    if not isinstance(send, bool):
+        raise AnomascopeError("scores must be true or false", "scores")
     X, _ = state.split(ECG, "test")
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        model.score(X)
+        scores = model.score(X)
         times.append(time.perf_counter() - start)
-    return {"rows": int(len(X)), "seconds_median": float(np.median(times)), "repeats": repeats}
+    out = {"rows": int(len(X)), "seconds_median": float(np.median(times)), "repeats": repeats}
+    if send:
+        out["scores"] = np.asarray(scores, dtype=np.float32)
+    return out
 
 
 @handler("training_replay")

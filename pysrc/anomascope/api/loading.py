@@ -9,7 +9,6 @@ import numpy as np
 from anomascope import AnomascopeError
 from anomascope.api.core import as_bytes, handler, require
 from anomascope.api.state import ECG, State
-from anomascope.api.stream import STREAM, load_kdd_stream
 from anomascope.data import ecg
 from anomascope.training.manifest import rows_seen_in_training
 from anomascope.weights import LoadedModel, load_model, parse_manifest, read_npz
@@ -19,9 +18,11 @@ from anomascope.weights import LoadedModel, load_model, parse_manifest, read_npz
 def load_dataset(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     """Load ``ecg5000.npz`` bytes; reply with the test beats and labels for drawing."""
     name = require(payload, "name", str)
-    if name == STREAM:
-        return load_kdd_stream(state, payload)
     if name != ECG:
+        from anomascope.api.stream import STREAM, load_kdd_stream  # the stream page's alone
+
+        if name == STREAM:
+            return load_kdd_stream(state, payload)
         raise AnomascopeError(f"unknown dataset {name!r}", "name")
     width = ecg.BEAT_LENGTH
     arrays = read_npz(

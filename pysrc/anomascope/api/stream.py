@@ -102,6 +102,7 @@ def load_kdd_stream(state: State, payload: dict[str, Any]) -> dict[str, Any]:
         "label_names": np.array(names, dtype=str),
     }
     data = state.datasets[STREAM]
+    same_rows(data)
     return {
         "n": n,
         "rows": len(label),
@@ -193,10 +194,12 @@ def _check_order(data: dict[str, np.ndarray], payload: dict[str, Any]) -> None:
 
 
 def stream_scores(state: State, name: str, model: LoadedModel, rows: np.ndarray) -> np.ndarray:
-    """Scores float64 of table ``rows`` under a model, computed once per row and kept.
+    """Scores float64 of table ``rows`` under a model, computed once per row and kept: the
+    detector's scores passed through :meth:`LoadedModel.finish_scores` (the model's rule).
 
     Rows are prepared once per preprocessing spec (the strategies share theirs), so six
-    strategies pay for one preparation; a new shuffle or mix scores only rows not yet scored.
+    strategies pay for one preparation; a new shuffle or mix scores only rows not yet scored,
+    and a row equal to one already scored takes its score (:func:`same_rows`).
     """
     data = state.dataset(STREAM)
     total = len(data["features"])
@@ -204,16 +207,56 @@ def stream_scores(state: State, name: str, model: LoadedModel, rows: np.ndarray)
     cached = state.scores.get(key)
     if cached is None or len(cached) != total:
         cached = state.scores[key] = np.full(total, np.nan)
-    need = np.unique(rows[np.isnan(cached[rows])])
-    if len(need):
-        cached[need] = model.detector.score_samples(prepared_rows(data, model, need))
+    missing = rows[np.isnan(cached[rows])]
+    if len(missing):
+        same = same_rows(data)[missing]
+        need = np.unique(same[np.isnan(cached[same])])
+        if len(need):
+            scores = model.detector.score_samples(prepared_rows(data, model, need))
+            cached[need] = model.finish_scores(scores, data["features"][need])
+        cached[missing] = cached[same]
     return cached[rows]
+
+
+def same_rows(data: dict[str, np.ndarray]) -> np.ndarray:
+    """For every table row, the first row with exactly the same raw values (itself when it
+    is the first), ``np.intp`` ``(rows,)``; computed once and kept.
+
+    KDD connections repeat (the 10,000-connection stream holds 7,148 distinct rows), and
+    equal rows get equal scores, so each distinct row is scored once. Rows are grouped by a
+    hash of their float32 bits and then compared in full: a hash collision keeps its own row.
+    """
+    if "same_as" not in data:
+        bits = np.ascontiguousarray(data["features"], dtype=np.float32).view(np.uint32)
+        wide = bits.astype(np.uint64)
+        # odd multipliers spread by the golden ratio (numpy.random stays unloaded)
+        step = np.arange(1, wide.shape[1] + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        key = (wide * (step | np.uint64(1))).sum(axis=1)  # wraps modulo 2**64
+        _, first, group = np.unique(key, return_index=True, return_inverse=True)
+        same = first[group.reshape(-1)]
+        exact = (bits == bits[same]).all(axis=1)
+        data["same_as"] = np.where(exact, same, np.arange(len(bits))).astype(np.intp)
+    return data["same_as"]
+
+
+# Preprocessing spec -> its tag (the spec object is kept so that its id is not reused).
+_SPEC_TAGS: dict[int, tuple[Any, str]] = {}
+
+
+def _spec_tag(spec: Any) -> str:
+    """A short hash of a preprocessing spec, computed once per spec object."""
+    hit = _SPEC_TAGS.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        if len(_SPEC_TAGS) > 64:  # models come and go: keep the table small
+            _SPEC_TAGS.clear()
+        tag = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+        hit = _SPEC_TAGS[id(spec)] = (spec, tag)
+    return hit[1]
 
 
 def prepared_rows(data: dict[str, np.ndarray], model: LoadedModel, rows: np.ndarray) -> np.ndarray:
     """Model input of table ``rows`` (sorted, unique), prepared once per spec and kept."""
-    spec = model.manifest.get("preprocessing")
-    tag = hashlib.sha1(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+    tag = _spec_tag(model.manifest.get("preprocessing"))
     done_key, prep_key = f"prepared_done:{tag}", f"prepared:{tag}"
     if done_key not in data:
         data[done_key] = np.zeros(len(data["features"]), dtype=bool)

@@ -29,10 +29,9 @@ from anomascope.metrics import (
     roc_curve,
     score_histograms,
 )
-from anomascope.tables import parse_table, profile_table, suggest_window
+from anomascope.tables import LIMITS, parse_table, profile_table, suggest_window
 
 PREVIEW_ROWS = 20
-LABEL_VALUES_MAX = 20
 
 
 @handler("table_load")
@@ -52,7 +51,7 @@ def table_load(state: State, payload: dict[str, Any]) -> dict[str, Any]:
     label_values = {
         c["name"]: label_counts(table.column(c["name"]))
         for c in columns
-        if 0 < c["distinct"] <= LABEL_VALUES_MAX
+        if 0 < c["distinct"] <= LIMITS["max_label_values"]
     }
     numeric = [c["name"] for c in columns if c["type"] == "numeric"]
     suggested = suggest_window(np.asarray(table.column(numeric[0]))) if numeric else None

@@ -142,6 +142,12 @@ class _DenseDetector(ReconstructionDetector):
         """Reconstruction of ``X`` ``(n, d)``, float32, same shape."""
         return self._fitted().reconstruct(X)
 
+    def score_samples(self, X: np.ndarray) -> np.ndarray:
+        """Per-row mean squared reconstruction error, float32 ``(n,)``: the model's
+        :meth:`~anomascope.nn.flat.FlatModel.reconstruction_errors` (the difference taken in
+        place), the same numbers as ``((reconstruct(X) - X) ** 2).mean(1)``."""
+        return self._fitted().reconstruction_errors(np.asarray(X, dtype=np.float32))
+
     # -- parameters ----------------------------------------------------------------------
     def architecture(self) -> dict[str, Any]:
         return dict(self._fitted().architecture)

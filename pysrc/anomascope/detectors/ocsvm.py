@@ -61,7 +61,24 @@ class OneClassSVMDetector(Detector):
         self.gamma_ = float(gamma)
         self.chunk_rows = int(chunk_rows)
         self.sv_sq_ = np.einsum("ij,ij->i", self.support_vectors_, self.support_vectors_)
+        self._set_kernel_tables()
         self.threshold_: float | None = 0.0
+
+    def _set_kernel_tables(self) -> None:
+        """The kernel's exponent ``-gamma ||x - sv||^2`` as one product per block:
+        ``[x[cols], gamma ||x||^2, 1] @ _sv_aug.T`` with ``_sv_aug`` = ``[2 gamma sv[cols], -1,
+        -gamma ||sv||^2]`` (float64 ``(n_sv, k + 2)``), where ``cols`` (``_cols``) are the
+        columns in which some support vector is non-zero: the others add exact zeros to
+        ``x . sv`` (``||x||^2`` still sums every column).
+        """
+        sv, g = self.support_vectors_, self.gamma_
+        self._cols = np.flatnonzero((sv != 0).any(axis=0))
+        k = self._cols.size
+        aug = np.empty((sv.shape[0], k + 2), dtype=np.float64)
+        aug[:, :k] = (2.0 * g) * sv[:, self._cols]
+        aug[:, k] = -1.0
+        aug[:, k + 1] = -g * self.sv_sq_
+        self._sv_aug = aug
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """scikit-learn's decision function, float64, shape ``(n,)``: > 0 inside (normal)."""
@@ -70,15 +87,18 @@ class OneClassSVMDetector(Detector):
         if X.ndim != 2 or X.shape[1] != d:
             raise AnomascopeError(f"expected rows with {d} features, got shape {X.shape}")
         out = np.empty(X.shape[0], dtype=np.float64)
-        sv = self.support_vectors_
+        k = self._cols.size
         step = max(1, self.chunk_rows)
         for start in range(0, X.shape[0], step):  # loop over row blocks, not rows
             xb = X[start : start + step]
-            sq = np.einsum("ij,ij->i", xb, xb)[:, None] + self.sv_sq_[None, :] - 2.0 * (xb @ sv.T)
-            np.maximum(sq, 0.0, out=sq)
-            np.multiply(sq, -self.gamma_, out=sq)
-            np.exp(sq, out=sq)
-            out[start : start + step] = sq @ self.dual_coef_
+            xa = np.empty((len(xb), k + 2), dtype=np.float64)
+            xa[:, :k] = xb[:, self._cols]
+            xa[:, k] = self.gamma_ * np.einsum("ij,ij->i", xb, xb)
+            xa[:, k + 1] = 1.0
+            arg = np.einsum("ij,kj->ik", xa, self._sv_aug)  # -gamma ||x - sv||^2 (rows, n_sv)
+            np.minimum(arg, 0.0, out=arg)  # a distance is never negative
+            np.exp(arg, out=arg)
+            out[start : start + step] = arg @ self.dual_coef_
         return out + self.intercept_
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:

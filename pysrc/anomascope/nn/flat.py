@@ -183,7 +183,11 @@ class FlatModel:
         score, ``((reconstruct(X) - X) ** 2).mean(1)`` (VAE: through ``mu``), with the
         difference taken in place. Returns shape ``(n,)`` in the model's dtype."""
         X = self._check_X(X)
-        y = self.reconstruct(X)  # type: ignore[attr-defined]
+        return self._errors_(self.reconstruct(X), X)  # type: ignore[attr-defined]
+
+    def _errors_(self, y: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """``((y - X) ** 2).mean(1)`` for a reconstruction ``y`` of ``X`` (both ``(n, d)``,
+        model dtype), taking the difference in ``y`` (destroyed); shape ``(n,)``."""
         np.subtract(y, X, out=y)
         errors = einsum("ij,ij->i", y, y)
         errors /= self.dtype.type(X.shape[1])

@@ -90,6 +90,13 @@ class Autoencoder(FlatModel):
         """Reconstruction of ``X`` ``(n, input_dim)``, same shape, model dtype."""
         return self._forward(self.layers, self._check_X(X))
 
+    def errors_and_codes(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`reconstruction_errors` ``(n,)`` and :meth:`encode` ``(n, latent_dim)`` of
+        ``X`` ``(n, input_dim)`` from one pass through the model (model dtype)."""
+        X = self._check_X(X)
+        codes = self._forward(self.layers[: self.n_encoder], X)
+        return self._errors_(self._forward(self.layers[self.n_encoder :], codes), X), codes
+
     def loss_and_grad(
         self,
         X: np.ndarray,

@@ -48,10 +48,7 @@ KDD_ROWS = 4000  # rows in the example, normal connections making up the rest
 KDD_SEED = 12
 
 KDD_TRAIN_LABELS: tuple[str, ...] = KDD_LABELS[:23]  # normal and the 22 attacks of the 10% file
-# The three rarest attacks (2 to 4 connections in the whole file) are left out, so the label
-# column has 20 values: the page offers a column as a label column up to 20 distinct values.
-KDD_LEFT_OUT = ("perl", "phf", "spy")
-KDD_ATTACKS: tuple[str, ...] = tuple(a for a in KDD_TRAIN_LABELS[1:] if a not in KDD_LEFT_OUT)
+KDD_ATTACKS: tuple[str, ...] = KDD_TRAIN_LABELS[1:]
 
 ECG_BEATS = 150  # beats in the example series, drawn from ECG5000's TEST file
 ECG_ABNORMAL = {2: 6, 3: 3, 4: 4, 5: 2}  # abnormal beats per class (the rest are normal)

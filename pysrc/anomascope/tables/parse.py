@@ -20,7 +20,15 @@ from anomascope.tables._numbers import fast_numbers, slow_numbers
 from anomascope.tables.dialect import MISSING_MARKERS
 from anomascope.tables.split import Split, plain_quotes, split_bytes, split_csv
 
-LIMITS = {"max_bytes": 50 * 2**20, "max_rows": 200_000, "max_columns": 50, "onehot_cap": 20}
+# max_label_values: a column is offered as a label column up to this many distinct values
+# (KDD Cup 1999's corrected file has 38 labels).
+LIMITS = {
+    "max_bytes": 50 * 2**20,
+    "max_rows": 200_000,
+    "max_columns": 50,
+    "onehot_cap": 20,
+    "max_label_values": 64,
+}
 MAX_MAGNITUDE = 1e15  # larger numbers are taken for a corrupt or mis-parsed cell
 _INF_TEXT = frozenset({"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
 _MISSING_S = [m.encode() for m in MISSING_MARKERS]

@@ -133,6 +133,7 @@ class TrainingSession:
         self.good_params = self.model.params.copy()  # the model after the last good epoch
         self.latest: dict[str, Any] | None = None
         self._latest_scores: tuple[np.ndarray, float] = (np.zeros(0), 0.0)
+        self._latest_codes = np.zeros((0, self.model.architecture["latent_dim"]), np.float32)
         self._epoch_losses: list[float] = []
         self._step_seconds = 0.0
         self._replay_counts: list[tuple[list[int], list[int]]] = []
@@ -245,7 +246,7 @@ class TrainingSession:
         start = self._clock()
         model = self.model
         with np.errstate(over="ignore", invalid="ignore"):
-            scores = model.reconstruction_errors(self._X_eval)
+            scores, codes = model.errors_and_codes(self._X_eval)
         val_scores, test_scores = scores[: len(self.X_val)], scores[len(self.X_val) :]
         val_loss = float(val_scores[~self.splits["validation"][1]].mean())
         train_loss = float(np.mean(self._epoch_losses)) if self._epoch_losses else float("nan")
@@ -275,6 +276,7 @@ class TrainingSession:
         record["seconds"] = round(self.seconds, 3)
         self.history.append(record)
         self._latest_scores = (test_scores, choice.value)
+        self._latest_codes = codes[len(self.X_val) + self.scatter_rows]  # the scatter's beats
         self.latest = None  # built on demand by views(): only the last epoch of a chunk is drawn
         return record
 
@@ -292,8 +294,7 @@ class TrainingSession:
         normal, _ = np.histogram(logs[~labels], bins=edges)
         abnormal, _ = np.histogram(logs[labels], bins=edges)
         rows = self.scatter_rows
-        Z = self.model.encode(self.X_test[rows])
-        xy, basis = _latent_2d(Z)
+        xy, basis = _latent_2d(self._latest_codes)  # codes of X_test[rows], from the epoch's pass
         return {
             "histogram": {
                 "edges": (10.0**edges).astype(np.float32),

@@ -30,6 +30,16 @@ Supplied by the caller in ``manifest_fields`` (free-form JSON-able, conventional
 ``training`` (config, seconds, seed, ...), ``metrics`` (``{"test": {...}, "validation": {...}}``),
 ``data_sha256``, ``history`` (optional). numpy scalars/arrays are converted; NaN/inf become
 ``null`` (browsers' ``JSON.parse`` rejects NaN).
+
+Optional ``rule``: a rule applied on top of the detector's scores at the model's threshold,
+checked by the loader and applied by :meth:`LoadedModel.finish_scores`. The one kind is
+``"category_tail"`` (:mod:`anomascope.detectors.category_tail`: the KDD models' per-service
+byte rule); a model with a rule must have a threshold.
+
+Optional ``explain_baseline``: ``{"median": [d floats], "rows": int, "source": str}``, the
+column medians of the (preprocessed) rows the model was fitted on, for models explained by
+median replacement (:mod:`anomascope.detectors.explain`) whose fitting happened elsewhere; the
+loader sets it as the detector's ``baseline_``.
 """
 
 from __future__ import annotations
@@ -38,7 +48,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
@@ -62,6 +72,9 @@ from anomascope.weights.manifest import (
     valid_model_name,
 )
 from anomascope.weights.npz import npz_bytes, read_arrays, read_npz, source_bytes
+
+if TYPE_CHECKING:
+    from anomascope.detectors.category_tail import CategoryTailRule
 
 __all__ = [
     "FORMAT_NAME",
@@ -182,6 +195,7 @@ class LoadedModel:
 
     manifest: dict[str, Any]
     detector: Detector
+    rule: CategoryTailRule | None = None
 
     @property
     def threshold(self) -> float | None:
@@ -192,8 +206,32 @@ class LoadedModel:
         return apply_preprocessing(self.manifest.get("preprocessing"), X_raw)
 
     def score(self, X_raw: Any) -> np.ndarray:
-        """Anomaly scores of raw rows, shape ``(n,)`` (higher = more anomalous)."""
-        return self.detector.score_samples(self.preprocess(X_raw))
+        """Anomaly scores of raw rows, shape ``(n,)`` (higher = more anomalous).
+
+        The detector's scores passed through :meth:`finish_scores`.
+        """
+        return self.finish_scores(self.detector.score_samples(self.preprocess(X_raw)), X_raw)
+
+    def finish_scores(self, scores: np.ndarray, X_raw: Any) -> np.ndarray:
+        """The model's final scores from the detector's raw scores.
+
+        Parameters
+        ----------
+        scores : ndarray, shape (n,), float64
+            ``detector.score_samples`` of the preprocessed rows.
+        X_raw : array-like, shape (n, n_features)
+            The raw rows the scores came from.
+
+        Returns
+        -------
+        ndarray, shape (n,)
+            ``scores`` itself when the manifest has no ``rule``; else, float64, the rule's
+            :meth:`~anomascope.detectors.category_tail.CategoryTailRule.lift` at the manifest's
+            threshold (rows the rule flags end above it; the others keep their score).
+        """
+        if self.rule is None:
+            return scores
+        return self.rule.lift(scores, float(self.manifest["threshold"]["value"]), X_raw)
 
     def reconstruct(self, X_raw: Any) -> tuple[np.ndarray, np.ndarray]:
         """Scores ``(n,)`` and reconstructions ``(n, d)`` in the units of ``X_raw``.
@@ -250,7 +288,8 @@ def load_model(
     AnomascopeError
         One message naming every problem found: wrong format name, unknown version or kind,
         bad architecture, npz/manifest hash mismatch, missing keys, unexpected keys, wrong
-        shapes, non-finite values, pickled arrays, bad threshold or preprocessing.
+        shapes, non-finite values, pickled arrays, bad threshold, preprocessing or rule
+        (a malformed ``rule`` block is named by its field, e.g. ``rule.upper``).
     """
     m = as_manifest(manifest)
     cls = check_header(m)
@@ -278,6 +317,8 @@ def load_model(
         validate_spec(m.get("preprocessing"))
     except AnomascopeError as e:
         problems.append(str(e))
+    rule = _read_rule(m, value, problems)
+    baseline = _read_baseline(m, problems)
     if problems:
         raise AnomascopeError(f"cannot load model {name!r}: " + "; ".join(problems))
     try:
@@ -285,7 +326,48 @@ def load_model(
     except (KeyError, TypeError, ValueError) as e:
         raise AnomascopeError(f"cannot build model {name!r}: {e}") from None
     detector.threshold_ = value
-    return LoadedModel(manifest=m, detector=detector)
+    if baseline is not None:
+        detector.baseline_ = baseline
+    return LoadedModel(manifest=m, detector=detector, rule=rule)
+
+
+def _read_baseline(m: dict[str, Any], problems: list[str]) -> np.ndarray | None:
+    """The manifest's ``explain_baseline`` medians, float32 ``(d,)`` (``None`` without one);
+    a malformed block adds its problem, naming the field, to ``problems``."""
+    block = m.get("explain_baseline")
+    if block is None:
+        return None
+    median = block.get("median") if isinstance(block, dict) else None
+    width = m.get("architecture", {}).get("input_dim")
+    ok = isinstance(median, list) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        for v in median
+    )
+    if not ok or (isinstance(width, int) and len(median) != width):  # type: ignore[arg-type]
+        problems.append(
+            f"explain_baseline.median must be a list of {width or 'input_dim'} finite numbers"
+        )
+        return None
+    return np.asarray(median, dtype=np.float32)
+
+
+def _read_rule(m: dict[str, Any], threshold: float | None, problems: list[str]) -> Any:
+    """The manifest's ``rule`` block as a rule object (``None`` without one); a malformed
+    block adds its problem, naming the field, to ``problems``."""
+    if m.get("rule") is None:
+        return None
+    from anomascope.detectors.category_tail import from_manifest
+
+    spec = m.get("preprocessing")
+    width = spec.get("input_dim") if isinstance(spec, dict) else None
+    try:
+        rule = from_manifest(m["rule"], width if isinstance(width, int) else None)
+    except AnomascopeError as e:
+        problems.append(str(e))
+        return None
+    if threshold is None:
+        problems.append("a model with a rule needs a threshold (the rule lifts scores above it)")
+    return rule
 
 
 def load_model_files(directory: str | Path, name: str) -> LoadedModel:

@@ -22,7 +22,18 @@ function afterStartUp() {
   });
 }
 
+// Chromium keeps the compiled code of a WebAssembly module only when it compiles a response that
+// came from a cache, so a second visit would compile the runtime's 10 MB of WebAssembly again.
+// Once the offline copy is installed, the page that installed it compiles that file once more,
+// in the background and after start-up, so that the next visit starts from compiled code.
+async function warmRuntime() {
+  const url = new URL("pyodide/pyodide.asm.wasm", document.baseURI).href;
+  const cached = await caches.match(url, { ignoreSearch: true });
+  if (cached && WebAssembly.compileStreaming) await WebAssembly.compileStreaming(cached);
+}
+
 if ("serviceWorker" in navigator && location.protocol !== "file:") {
+  const installing = !navigator.serviceWorker.controller;  // this visit installs the copy
   let reloading = false;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     // Only a build the user chose to load replaces the page; the first install just claims it.
@@ -41,7 +52,9 @@ if ("serviceWorker" in navigator && location.protocol !== "file:") {
     });
     document.documentElement.dataset.offlineReady = "pending";
     return navigator.serviceWorker.ready;
-  }).then(() => {
+  }).then(() => installing && warmRuntime().catch((err) => {
+    console.warn(`The runtime could not be compiled ahead: ${err.message}`);
+  })).then(() => {
     document.documentElement.dataset.offlineReady = "true";
   }).catch((err) => {
     document.documentElement.dataset.offlineReady = "unavailable";

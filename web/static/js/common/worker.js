@@ -3,8 +3,9 @@
 // {event: "progress", stage, label, fraction} messages. All URLs are relative to this file.
 import { loadPyodide } from "../../../pyodide/pyodide.mjs";
 
-// The page's first message is {type: "hello", payload: {datasets: [...], modelDataset}}: which
-// dataset assets (dist/data/NAME.npz) and which dataset's models to load before it is ready.
+// The page's first message is {type: "hello", payload: {datasets: [...], modelDataset, schema}}:
+// which dataset assets (dist/data/NAME.npz) and which dataset's models to load before it is
+// ready, and optionally which sections of the schema it uses (all when left out).
 // The hello reply is {datasets, models, modelProblems, storedProblems, schema}: `schema` is
 // Python's answer to the `schema` request (defaults, bounds, names, labels, metric definitions),
 // which the pages build their forms and texts from.
@@ -25,8 +26,10 @@ function progress(stage, fraction) {
                 steps: STAGES.length, fraction });
 }
 
-async function fetchBytes(url) {
-  const response = await fetch(new URL(url, import.meta.url));
+const RUNTIME = "../../../pyodide/";
+
+async function fetchBytes(url, init = {}) {
+  const response = await fetch(new URL(url, import.meta.url), init);
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
@@ -44,31 +47,71 @@ const unwrap = async (held) => {
   return value;
 };
 
-// Every download the boot needs starts at once, beside the runtime's own: the data sets, the
-// model index and this page's models. Nothing the page did not ask for is fetched.
+// A sha256 in hex as a Subresource Integrity value, which fetch checks against the bytes.
+const integrity = (hex) =>
+  `sha256-${btoa(String.fromCharCode(...hex.match(/../g).map((b) => parseInt(b, 16))))}`;
+
+// The wheels of the anomascope package and of what it depends on (numpy), named by the site's
+// lock file and checked against its sha256 by the browser, as pyodide.loadPackage checks them.
+async function fetchWheels() {
+  const { packages } = JSON.parse(await fetchText(`${RUNTIME}pyodide-lock.json`));
+  const names = [];
+  for (const todo = ["anomascope"]; todo.length;) {
+    const name = todo.pop();
+    if (names.includes(name)) continue;
+    names.push(name);
+    todo.push(...packages[name].depends);
+  }
+  return Promise.all(names.map(async (name) => {
+    const { file_name: file, sha256 } = packages[name];
+    try {
+      return await fetchBytes(`${RUNTIME}${file}`, { integrity: integrity(sha256) });
+    } catch (err) {
+      throw new Error(`${file} could not be loaded or does not match its sha256 (${err.message})`);
+    }
+  }));
+}
+
+// Every download the boot needs starts at once, beside the runtime's own: the package wheels,
+// the data sets, the model index, this page's models and the models stored in this browser.
+// Nothing the page did not ask for is fetched.
 function startDownloads(datasets, modelDataset) {
+  const wheels = settle(fetchWheels());
   const data = datasets.map((name) => settle(fetchBytes(`../../../data/${name}.npz`)));
   const everyModel = fetchText("../../../models/index.json").then(JSON.parse);
   const models = settle(everyModel.then((every) => every.filter((m) => m.dataset === modelDataset)
     .map((entry) => ({ entry, files: settle(Promise.all([
       fetchText(`../../../models/${entry.name}.json`), fetchBytes(`../../../models/${entry.name}.npz`),
     ])) }))));
-  return { data, models, everyModel: settle(everyModel) };
+  const stored = settle(import("./model_store.js").then(({ listModels }) => listModels()));
+  return { wheels, data, models, everyModel: settle(everyModel), stored };
 }
 
-async function boot({ datasets = [], modelDataset = null } = {}) {
+async function boot({ datasets = [], modelDataset = null, schema: sections = null } = {}) {
   const downloads = startDownloads(datasets, modelDataset);
   progress("runtime", 0);
-  pyodide = await loadPyodide({ indexURL: new URL("../../../pyodide/", import.meta.url).href });
+  pyodide = await loadPyodide({ indexURL: new URL(RUNTIME, import.meta.url).href });
+  // Each step ends with a performance mark (boot:*), read in the worker by a debugging run.
+  performance.mark("boot:runtime");
   progress("packages", 0);
-  await pyodide.loadPackage("anomascope", { messageCallback: () => {}, errorCallback: () => {} });
+  // Unpacked into site-packages rather than through pyodide.loadPackage, which compiles every
+  // shared library of a package up front: numpy's random, fft and test modules are 3 MB of
+  // WebAssembly that a page may never run. Python loads each library when it is imported.
+  const site = pyodide.runPython("import site; site.getsitepackages()[0]");
+  for (const wheel of await unwrap(downloads.wheels)) {
+    pyodide.unpackArchive(wheel, "wheel", { extractDir: site });
+  }
+  performance.mark("boot:packages");
   dispatch = pyodide.pyimport("anomascope.api").dispatch;
-  const schema = call("schema", {});
+  performance.mark("boot:api");
+  const schema = call("schema", sections ? { sections } : {});
+  performance.mark("boot:schema");
   const loaded = {};
   for (const [i, name] of datasets.entries()) {
     progress("data", i / datasets.length);
     loaded[name] = call("load_dataset", { name, data: await unwrap(downloads.data[i]) });
   }
+  performance.mark("boot:data");
   progress("models", 0);
   const index = await unwrap(downloads.models);
   const models = [];
@@ -82,21 +125,22 @@ async function boot({ datasets = [], modelDataset = null } = {}) {
     }
     progress("models", (i + 1) / index.length);
   }
+  performance.mark("boot:models");
   const builtIn = new Set((await unwrap(downloads.everyModel)).map((m) => m.name));
-  const stored = await loadStoredModels(modelDataset, builtIn);
+  const stored = await loadStoredModels(downloads.stored, modelDataset, builtIn);
   models.push(...stored.models);
+  performance.mark("boot:stored");
   return { datasets: loaded, models, modelProblems, storedProblems: stored.problems, schema };
 }
 
 // Models trained or uploaded in this browser (IndexedDB, see common/model_store.js), after the
 // built-in ones. A record that cannot be used is skipped and named in `problems`.
-async function loadStoredModels(modelDataset, builtIn) {
+async function loadStoredModels(held, modelDataset, builtIn) {
   const models = [];
   const problems = [];
   let records = [];
   try {
-    const { listModels } = await import("./model_store.js");  // only once Python is up
-    records = await listModels();
+    records = await unwrap(held);
   } catch (err) {
     return { models, problems: [`stored models could not be read: ${err.message}`] };
   }

@@ -40,6 +40,9 @@ export class ChoicesForm {
     this.$("rule").replaceChildren(...this.rules.map(([id, r]) => option(id, r.label)));
     this.$("rule").addEventListener("change", () => this.ruleParams());
     this.$("label-column").addEventListener("change", () => this.labelChanged());
+    this.$("anomaly-all-but-first").addEventListener("click", () => this.pickAnomalies((i) => i > 0));
+    this.$("anomaly-none").addEventListener("click", () => this.pickAnomalies(() => false));
+    this.$("anomaly-checks").addEventListener("change", () => this.countAnomalies());
     form.addEventListener("change", (e) => {
       if (e.target.name === "mode") this.modeChanged();
       onChange(e);
@@ -90,6 +93,10 @@ export class ChoicesForm {
     this.table = table;
     const labelColumns = Object.keys(table.label_values ?? {});
     this.$("label-column").replaceChildren(option("", "(none)"), ...labelColumns.map((c) => option(c, c)));
+    const most = this.tables.limits.max_label_values;
+    this.$("label-hint").textContent = labelColumns.length
+      ? `Columns with at most ${most} distinct values can be labels.`
+      : `No column can be a label: a label column has at most ${most} distinct values.`;
     const names = table.columns.map((c) => c.name);
     this.$("order-column").replaceChildren(option("", "(file order)"), ...names.map((c) => option(c, c)));
     const w = table.suggested_window;
@@ -112,6 +119,7 @@ export class ChoicesForm {
       return el("label", { className: "check" }, box, ` ${value} `, el("small", { textContent: `(${count.toLocaleString("en")} rows)` }));
     });
     this.$("anomaly-checks").replaceChildren(...checks);
+    this.countAnomalies();
     this.$("anomaly-values").hidden = !column;
     this.$("supervision").hidden = !column;
     this.$("supervision-hint").textContent = column
@@ -126,6 +134,20 @@ export class ChoicesForm {
       const first = this.rules.find(([, r]) => Boolean(r.needs_labels) === labelled);
       if (first) { this.$("rule").value = first[0]; this.ruleParams(); }
     }
+  }
+
+  /** Tick the anomaly values whose position (most frequent first) passes `keep`, as a click would. */
+  pickAnomalies(keep) {
+    const boxes = [...this.$("anomaly-checks").querySelectorAll("input[type=checkbox]")];
+    boxes.forEach((box, i) => { box.checked = keep(i); });
+    this.countAnomalies();
+    this.form.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  countAnomalies() {
+    const boxes = this.$("anomaly-checks").querySelectorAll("input[type=checkbox]");
+    const ticked = [...boxes].filter((b) => b.checked).length;
+    this.$("anomaly-count").textContent = boxes.length ? `${ticked} of ${boxes.length} ticked` : "";
   }
 
   modeChanged() {
@@ -175,6 +197,7 @@ export class ChoicesForm {
     if (s.anomaly_values) {
       const set = new Set(s.anomaly_values);
       for (const box of $("anomaly-checks").querySelectorAll("input")) box.checked = set.has(box.value);
+      this.countAnomalies();
     }
     if ("order_column" in s) $("order-column").value = s.order_column ?? "";
     if (s.mode) this.form.elements.mode.value = s.mode;

@@ -7,8 +7,11 @@
 // against the file.
 import { prestartWorker } from "../common/client.js";
 
-// What the lab's Python worker loads before it is ready (lab_app.js boots its client with it).
-export const LAB_BOOT = { datasets: ["ecg5000"], modelDataset: "ecg5000" };
+// What the lab's Python worker loads before it is ready (lab_app.js boots its client with it),
+// and the only sections of Python's schema the lab uses.
+export const LAB_BOOT = {
+  datasets: ["ecg5000"], modelDataset: "ecg5000", schema: ["kinds", "metrics"],
+};
 const DATA_URL = new URL("../../../data/ecg5000.npz", import.meta.url);
 const BEATS = 12;       // the first beats of the test file, as on the viewer's first page
 const COLUMNS = 6;

@@ -4,7 +4,6 @@
 // this same state; views only draw what they are given.
 import { PythonClient } from "../common/client.js";
 import { LAB_BOOT } from "./first_paint.js";
-import { formatMetric } from "../common/metrics.js";
 import { writeHash, SECTIONS } from "./url_state.js";
 import { createLinkActions } from "./link.js";
 import { createAboutActions } from "./about.js";
@@ -102,7 +101,7 @@ const views = {
 };
 
 const lab = new LabActions({ state, python, render, notify, clearNotice, $, selectBeat, setFilter });
-const replay = createReplayActions({ state, python, render, $ });
+const replay = createReplayActions({ state, python, render, $, views });
 const mistakes = createMistakeActions({ state, python, notify, clearNotice, $, openBeat });
 const about = createAboutActions({ state, python, render, notify, clearNotice, $, views,
                                    renderEdgeCases: mistakes.renderEdgeCases });
@@ -149,7 +148,7 @@ function render() {
     $(`tab-${name}`).tabIndex = on ? 0 : -1;
   }
   ({ viewer: renderViewer, explorer: renderExplorer, draw: renderDraw, models: renderCosts,
-     replay: renderReplay, about: renderAbout })[state.section]();
+     replay: replay.renderReplay, about: renderAbout })[state.section]();
   writeHash(state, { push: state.addressSection !== null && state.addressSection !== state.section });
   state.addressSection = state.section;
 }
@@ -231,28 +230,6 @@ function renderDraw() {
 
 function renderCosts() {
   views.costs.update({ models: state.models, timings: state.timings, active: state.model });
-}
-
-function renderReplay() {
-  const r = state.replay;
-  $("replay-note").textContent = r.data ? "" : r.message || "Loading the training history…";
-  $("replay-body").hidden = !r.data;
-  if (!r.data) return;
-  const d = r.data;
-  const bins = d.edges.data.length - 1;
-  const e = r.epoch;
-  $("replay-epoch").value = String(e);
-  const auc = d.auc.data[e];
-  $("replay-readout").textContent = `epoch ${d.epoch.data[e]} of ${d.epoch.data[d.epoch.data.length - 1]}` +
-    ` · test AUC ${formatMetric(auc)}` +
-    (Number.isFinite(d.loss.data[e]) ? ` · training loss ${d.loss.data[e].toPrecision(3)}` : "");
-  $("replay-play").textContent = r.playing ? "❚❚ Pause" : "▶ Play";
-  $("replay-play").setAttribute("aria-pressed", String(r.playing));
-  views.replayHistogram.update({
-    edges: d.edges.data, log: d.log, threshold: d.threshold ?? state.threshold,
-    normal: d.normal.data.subarray(e * bins, (e + 1) * bins), abnormal: d.abnormal.data.subarray(e * bins, (e + 1) * bins),
-  });
-  views.replayAuc.update({ epoch: d.epoch.data, auc: d.auc.data, current: e });
 }
 
 // ---- actions -----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 // Training replay: loads the active model's exported per-epoch history (validated by Python):
 // the file a built-in model names (`history.file`), or the history a model trained on the train
 // page carries in its manifest (an "anomascope-replay" document), and steps through it with a
-// scrubber and a play button, on the shared Player clock (stopped when the section is left). Visitors who prefer reduced motion get a calm step a second
-// instead of an animation.
+// scrubber and a play button, on the shared Player clock (stopped when the section is left).
+// Visitors who prefer reduced motion get a calm step a second instead of an animation.
+import { formatMetric } from "../common/metrics.js";
 import { Player } from "../common/player.js";
 
 const FRAME_MS = 70;
@@ -37,7 +38,7 @@ async function fetchReplay(python, model, models) {
   }
 }
 
-export function createReplayActions({ state, python, render, $ }) {
+export function createReplayActions({ state, python, render, $, views }) {
   const cache = new Map();   // model name -> reply of training_replay
   // One tick = one epoch. The lab's render() draws the whole section, so the Player calls it
   // only on frames where the epoch moved or the play state changed.
@@ -99,5 +100,28 @@ export function createReplayActions({ state, python, render, $ }) {
     });
   }
 
-  return { loadReplay, play, stop, wire };
+  /** Draw the replay section at the current epoch (the lab's render() calls it). */
+  function renderReplay() {
+    const r = state.replay;
+    $("replay-note").textContent = r.data ? "" : r.message || "Loading the training history…";
+    $("replay-body").hidden = !r.data;
+    if (!r.data) return;
+    const d = r.data;
+    const bins = d.edges.data.length - 1;
+    const e = r.epoch;
+    $("replay-epoch").value = String(e);
+    const auc = d.auc.data[e];
+    $("replay-readout").textContent = `epoch ${d.epoch.data[e]} of ${d.epoch.data[d.epoch.data.length - 1]}` +
+      ` · test AUC ${formatMetric(auc)}` +
+      (Number.isFinite(d.loss.data[e]) ? ` · training loss ${d.loss.data[e].toPrecision(3)}` : "");
+    $("replay-play").textContent = r.playing ? "❚❚ Pause" : "▶ Play";
+    $("replay-play").setAttribute("aria-pressed", String(r.playing));
+    views.replayHistogram.update({
+      edges: d.edges.data, log: d.log, threshold: d.threshold ?? state.threshold,
+      normal: d.normal.data.subarray(e * bins, (e + 1) * bins), abnormal: d.abnormal.data.subarray(e * bins, (e + 1) * bins),
+    });
+    views.replayAuc.update({ epoch: d.epoch.data, auc: d.auc.data, current: e });
+  }
+
+  return { loadReplay, play, stop, wire, renderReplay };
 }

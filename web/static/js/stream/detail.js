@@ -1,7 +1,10 @@
 // The drill-down: one connection in a modal dialog, from the `stream_connection` request: its
 // truth (label, category, whether its type is novel), each running strategy's score against
-// its current threshold with the features that contributed most, and its 41 fields. Escape or
-// Close shuts it and focus goes back to where it came from.
+// its current threshold with the features that contributed most, and its 41 fields. For a
+// strategy whose model carries a rule (the KDD byte rule) that flagged the connection, the
+// verdict also shows the model's own score against the threshold, and Python's reasons are
+// listed in words above the table. Escape or Close shuts it and focus goes back to where it
+// came from.
 
 const fmtScore = (v) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4));
 
@@ -51,7 +54,8 @@ export class ConnectionDetail {
       return;
     }
     if (asked !== this.asked || !this.dialog.open) return;
-    this.body.replaceChildren(this.truth(reply), this.verdicts(reply, tracks), this.methods(reply, tracks), this.fields(reply));
+    this.body.replaceChildren(this.truth(reply), this.ruleReasons(reply, tracks), this.verdicts(reply, tracks),
+      this.methods(reply, tracks), this.fields(reply));
     this.dialog.dataset.state = "ready";
   }
 
@@ -93,22 +97,46 @@ export class ConnectionDetail {
       const [scoreCell, thresholdCell] = [el("td", fmtScore(score), "num"), el("td", fmtScore(t.threshold), "num")];
       scoreCell.dataset.label = "score";
       thresholdCell.dataset.label = "threshold";
-      tr.append(th, scoreCell, thresholdCell,
-        el("td", `${flagged ? "▲ attack" : "● normal"} ${right ? "✓ right" : "✗ wrong"}`, right ? "right" : "wrong"));
-      if (explained) tr.append(this.contributions(reply.explanations[t.name]));
+      const verdict = el("td", `${flagged ? "▲ attack" : "● normal"} ${right ? "✓ right" : "✗ wrong"}`, right ? "right" : "wrong");
+      const rule = reply.rules?.[t.name];
+      const own = reply.model_scores?.[t.name];
+      if (rule?.flagged && own !== undefined) {
+        const alone = own > t.threshold ? "above" : "below";
+        const by = el("span", ` by ${rule.title}; the model alone: ${fmtScore(own)}, ${alone} the threshold`, "hint");
+        by.dataset.own = String(own);
+        verdict.append(by);
+        tr.dataset.rule = "flagged";
+      }
+      tr.append(th, scoreCell, thresholdCell, verdict);
+      if (explained) tr.append(this.contributions(reply.explanations[t.name], rule));
     }
     return table;
   }
 
-  contributions(explanation) {
+  contributions(explanation, rule) {
     const td = el("td", undefined, "contrib");
     if (!explanation) return td;
     td.title = explanation.method;
-    const shown = explanation.features.filter(([, v]) => v > 0);
+    // Fields the rule flagged come first (Python puts them there), marked as the rule's.
+    const ruled = new Set(explanation.rule_fields ?? []);
+    const shown = explanation.features.filter(([name, v]) => ruled.has(name) || v > 0);
     td.textContent = shown.length
-      ? shown.map(([name, v]) => `${name} +${fmtScore(v)}`).join(" · ")
+      ? shown.map(([name, v]) => (ruled.has(name) ? `${name} (${rule?.title ?? "rule"})` : `${name} +${fmtScore(v)}`)).join(" · ")
       : "no field raised this score";
     return td;
+  }
+
+  /** Why a rule flagged this connection, in Python's words: each reason once, with the
+   * strategies whose rule gave it. */
+  ruleReasons(reply, tracks) {
+    const ul = el("ul", undefined, "detail-rule");
+    const by = new Map();
+    for (const t of tracks) {
+      for (const reason of reply.rules?.[t.name]?.reasons ?? []) by.set(reason, [...(by.get(reason) ?? []), t.short]);
+    }
+    for (const [reason, names] of by) ul.append(el("li", `${reason} (${names.join(", ")})`));
+    ul.hidden = by.size === 0;
+    return ul;
   }
 
   /** How to read the contributions: each method once, with the strategies that use it. */

@@ -5,8 +5,9 @@
 import { PythonClient } from "../common/client.js";
 import { LoadingProgress, NoticeBar } from "../common/notices.js";
 import { Player } from "../common/player.js";
-import { keepFocusClearOf } from "../common/sticky.js";
+import { keepFocusClearOf, keepUnder } from "../common/sticky.js";
 import { MAX_TICKS_PER_FRAME, SPEEDS, keyAction } from "./controls.js";
+import { FramePlan } from "./frame.js";
 import { ScoringPump } from "./scoring.js";
 import { INFO_KEY, createViews, fillRankBy, showInfo as showInfoOf } from "./stream_views.js";
 import { showSummary } from "./summary.js";
@@ -62,7 +63,7 @@ const player = new Player({
   onIdle: (idle) => { root.clock = idle ? "idle" : "running"; },
 });
 const scoring = new ScoringPump(python, state, {
-  onScores: () => { noteScoringDone(); catchUp(); player.invalidate(); },
+  onScores: () => { noteScoringDone(); catchUp(); frame.touch("setup"); player.invalidate(); },
   onFailure: (track, err) => {
     notify(`Scoring ${track.title} failed: ${err.message}`);
     track.active = false;
@@ -70,9 +71,7 @@ const scoring = new ScoringPump(python, state, {
   },
 });
 let views = null;
-let renderCount = 0;
-let typesDrawn = -Infinity;
-const TYPES_EVERY_MS = 1000;  // live, yet rare enough to stay out of the frames' p95
+let frame = null;  // what each frame draws (frame.js)
 
 function noteScoringDone() {
   if (state.scoring.ms !== null || state.active.some((t) => t.scored < state.n)) return;
@@ -120,7 +119,8 @@ function finish() {
 }
 
 /** What the per-type tables draw from. */
-const typeView = () => ({ composition: state.composition, tracks: state.active, tick: state.tick, typeAt: (p) => state.typeOf[p] });
+const typeAt = (p) => state.typeOf[p];
+const typeView = () => ({ composition: state.composition, tracks: state.active, tick: state.tick, typeAt });
 
 // ---- actions ------------------------------------------------------------------------------
 function play() {
@@ -133,14 +133,10 @@ function play() {
 }
 
 const SIDE_BY_SIDE = window.matchMedia("(min-width: 1200px) and (min-height: 700px)");
-
 /** On a desktop screen the three sections sit side by side in one screenful: playing brings
- * them under the sticky bar, so the sync across them can be seen. */
-function bringSectionsIntoView() {
-  const grid = $("stream-grid").getBoundingClientRect();
-  if (!SIDE_BY_SIDE.matches || (grid.top >= 0 && grid.bottom <= window.innerHeight)) return;
-  $("stream-grid").scrollIntoView({ block: "start" });
-}
+ * them under the sticky bar, and they stay wholly under it as it grows, so the sync across
+ * them can be seen (set in start). */
+let bringSectionsIntoView = () => {};
 
 function step() {
   if (!state.active.length) return;
@@ -174,6 +170,7 @@ async function setOrder(seed, mix = state.mix) {
   const generation = ++state.generation;
   state.ordering = true;
   for (const t of state.tracks) t.resetScores();
+  frame.touch("setup");
   restart();
   try {
     const reply = await python.request("stream_order", { seed, mix });
@@ -190,6 +187,7 @@ async function setOrder(seed, mix = state.mix) {
       state.attacksBefore[p + 1] = state.attacksBefore[p] + state.truth[p];
     }
     views.mix.show(state.mix, state.composition, state.data.labels.novel, state.data.label_names);
+    frame.touch("tools");
   } finally {
     if (generation === state.generation) {
       state.ordering = false;
@@ -214,6 +212,7 @@ function refreshActive() {
   // as the rest arrives; the playhead stays where it is.
   for (const t of state.active) t.recount(Math.min(state.tick, t.scored), state.truth);
   if (!state.active.length) player.pause();
+  frame.touch("setup", "tools");
   $("summary").hidden = true;
   catchUp();
   player.invalidate();
@@ -224,42 +223,30 @@ function setThreshold(track, value) {
   track.threshold = value;
   track.recount(Math.min(state.tick, track.scored), state.truth);
   if (state.tick === state.n && state.active.every((t) => t.counted === state.n)) finish();
+  frame.touch("setup");
   player.invalidate();
 }
 
 // ---- rendering ----------------------------------------------------------------------------
 function render() {
-  const { n, tick, active } = state;
-  // Playing faster than one tick per frame, the feed and the ranking take turns (one each
-  // frame) so a frame's layout and paint stay small; paused, everything is drawn at once.
-  const fast = player.playing && typeof SPEEDS[state.speed] !== "number";
-  const turn = (renderCount = (renderCount + 1) % 2);
-  if (fast) player.invalidate();  // the ranking's other turn is on the next frame
-  // The ranking first: its FLIP step measures layout, which is still clean at this point.
-  if (!fast || turn === 0) views.ranking.update({ tracks: active, rankBy: state.rankBy, playing: player.playing });
+  const { n, tick, active, truth } = state;
   const waiting = (player.playing || state.finishing || player.queued > 0) && scoring.available() <= tick && tick < n;
-  views.controls.update({
-    tick, n, attacks: state.attacksBefore ? state.attacksBefore[tick] : 0, playing: player.playing,
-    speed: state.speed, seed: state.seed, waiting, scoring: state.scoring, running: active.length,
-    scored: active.reduce((a, t) => a + t.scored, 0), wanted: n * active.length,
+  const later = frame.draw({  // fast: playing a tick or more per frame (the named speeds)
+    playing: player.playing, fast: player.playing && typeof SPEEDS[state.speed] !== "number", tick, n,
+    tracks: state.tracks, active, rankBy: state.rankBy, composition: state.composition,
+    controls: {
+      tick, n, attacks: state.attacksBefore ? state.attacksBefore[tick] : 0, playing: player.playing,
+      speed: state.speed, seed: state.seed, waiting, scoring: state.scoring, running: active.length,
+      scored: active.reduce((a, t) => a + t.scored, 0), wanted: n * active.length,
+    },
+    feed: { tracks: active, tick, order: state.order, truth, typeAt, novel: state.data.labels.novel },
+    piles: { tracks: active, tick, truth },
+    types: typeView(),
   });
+  if (later) player.invalidate();
   publish();
   // The view in the URL when it settles (not on every frame of play).
   if (!player.playing && !state.finishing && !state.ordering) writeHash(hashOf(viewOf(), DEFAULT_SPEED));
-  views.setup.update(state.tracks);
-  // The feed on every frame: the counter and the newest row always show the same tick.
-  views.feedTools.update(active, state.composition);
-  views.feed.update({
-    tracks: active, tick, order: state.order, truth: state.truth, typeAt: (p) => state.typeOf[p],
-    novel: state.data.labels.novel,
-  });
-  views.piles.update({ tracks: active, tick, truth: state.truth });
-  // The per-type table: at most every TYPES_EVERY_MS while playing, at once when paused.
-  const now = performance.now();
-  if (!player.playing || now - typesDrawn >= TYPES_EVERY_MS || tick === n) {
-    typesDrawn = now;
-    views.types.update(typeView());
-  } else player.invalidate();
 }
 
 /** The page's state on the root element, for assistive tech and tests: the tick, the stream's
@@ -361,6 +348,7 @@ function build({ datasets, models, schema }) {
     current: () => ({ tracks: state.active, order: state.order, mix: state.mix, seed: state.seed }),
   });
   views.setup.build(state.tracks);
+  frame = new FramePlan(views);
   fillRankBy($, schema.metrics, state.rankBy);
 }
 
@@ -380,6 +368,7 @@ async function start() {
     $("loading").hidden = true;
     $("app").hidden = false;
     keepFocusClearOf($("controls"));
+    bringSectionsIntoView = keepUnder($("controls"), $("stream-grid"), () => SIDE_BY_SIDE.matches);
     wire();
     const link = applyHash();
     await setOrder(link.seed, link.mix);

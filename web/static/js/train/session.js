@@ -78,15 +78,22 @@ export class TrainingDriver {
     }
   }
 
+  /** One `train_step` request after another. The next one is sent as soon as a reply comes
+   * back, before the reply is drawn, so the worker trains while the page draws; Pause (or the
+   * end) stops the loop at the next reply, as before. */
   async chunks(untilEpoch) {
     const state = this.state;
-    while (state.running) {
-      const reply = await this.python.request("train_step", {
-        max_ms: CHUNK_MS, stop_at_epoch: Number.isFinite(untilEpoch),
-      });
+    const request = () => this.python.request("train_step", {
+      max_ms: CHUNK_MS, stop_at_epoch: Number.isFinite(untilEpoch),
+    });
+    let next = state.running ? request() : null;
+    while (next) {
+      const reply = await next;
+      const more = state.running && !FINISHED.includes(reply.status) &&
+        state.records.length + reply.records.length < untilEpoch;
+      next = more ? request() : null;
       this.absorb(reply);
       this.render();
-      if (FINISHED.includes(state.status) || state.records.length >= untilEpoch) return;
     }
   }
 

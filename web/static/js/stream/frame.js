@@ -1,0 +1,66 @@
+// One frame of the network stream page: which sections are drawn, and when, so that a frame
+// writes to the page only what changed.
+// - Every frame that is drawn: the playback panel, the feed and the piles (the tick counter,
+//   the newest feed row and the newest square always show the same tick).
+// - The ranking: every frame while paused or slower than a tick per frame; at a tick or more
+//   per frame it takes every other frame (its reorders are spaced out anyway).
+// - The per-type table: at most every TYPES_EVERY_MS while playing; paused, at once.
+// - The strategies' setup rows and the feed's filter menus: only after something they show
+//   changed (touch), never on a frame that only moves the tick.
+// No DOM here: the views are given, and are called only through their update methods.
+
+export const TYPES_EVERY_MS = 1000;  // live, yet rare enough to stay out of the frames' p95
+
+/** Sections drawn only when touched: "setup" (a strategy's threshold, scores or running
+ * state changed) and "tools" (the running strategies or the mix changed). */
+export const ON_CHANGE = ["setup", "tools"];
+
+export class FramePlan {
+  /**
+   * @param {{controls, ranking, setup, feedTools, feed, piles, types}} views - the page's
+   *   section renderers (see stream_views.js), each with an update method
+   * @param {() => number} [now] - the clock of the per-type table's cadence (ms)
+   */
+  constructor(views, now = () => performance.now()) {
+    Object.assign(this, { views, now });
+    this.turn = 0;
+    this.typesDrawn = -Infinity;
+    this.due = new Set(ON_CHANGE);
+  }
+
+  /** Draw the given sections on the next frame, e.g. touch("setup") after a threshold moved. */
+  touch(...parts) {
+    for (const part of parts) {
+      if (!ON_CHANGE.includes(part)) throw new Error(`unknown section ${part}`);
+      this.due.add(part);
+    }
+  }
+
+  /**
+   * Draw one frame.
+   * @param {object} view - playing, fast (playing a tick or more per frame), tick, n, tracks (all
+   *   strategies), active (running ones), rankBy, composition, and the arguments of the views:
+   *   controls, feed, piles, types
+   * @returns {boolean} true when a section was left for a later frame (ask for another one)
+   */
+  draw(view) {
+    const { views } = this;
+    const { playing, fast, tick, n } = view;
+    let later = false;
+    this.turn = (this.turn + 1) % 2;
+    // The ranking first: its reorder measures layout, which is still clean at this point.
+    if (!fast || this.turn === 0) views.ranking.update({ tracks: view.active, rankBy: view.rankBy, playing });
+    if (fast) later = true;  // the ranking's other turn
+    views.controls.update(view.controls);
+    if (this.due.delete("setup")) views.setup.update(view.tracks);
+    if (this.due.delete("tools")) views.feedTools.update(view.active, view.composition);
+    views.feed.update(view.feed);
+    views.piles.update(view.piles);
+    const now = this.now();
+    if (!playing || now - this.typesDrawn >= TYPES_EVERY_MS || tick === n) {
+      this.typesDrawn = now;
+      views.types.update(view.types);
+    } else later = true;
+    return later;
+  }
+}
