@@ -47,15 +47,20 @@ def test_the_three_sections_are_on_screen_together_while_playing(
     assert stream.evaluate("document.documentElement.scrollWidth <= innerWidth")
 
 
-def test_the_feed_keeps_its_table_and_its_columns_while_playing(stream: Page) -> None:
-    """The feed's rows are laid out as grids (frame time): still a table to assistive tech,
-    one row per connection, every cell under its own column header."""
+def play_briefly(stream: Page) -> None:
+    """Close the intro, play by keyboard until the first tick, and pause."""
     stream.click("#info-close")
     stream.evaluate("document.activeElement.blur()")
     stream.keyboard.press("Space")
     expect(stream.locator("html")).not_to_have_attribute("data-tick", "0", timeout=60_000)
     stream.keyboard.press("Space")
     expect(stream.locator("#play")).not_to_have_text("Pause")
+
+
+def test_the_feed_keeps_its_table_and_its_columns_while_playing(stream: Page) -> None:
+    """The feed's rows are laid out as grids (frame time): still a table to assistive tech,
+    one row per connection, every cell under its own column header."""
+    play_briefly(stream)
     feed = stream.get_by_role("table", name="The connections of the stream, newest first")
     heads = feed.get_by_role("columnheader")
     expect(heads.first).to_have_text("#")
@@ -80,12 +85,7 @@ def test_the_feed_keeps_its_table_and_its_columns_while_playing(stream: Page) ->
 def test_the_sections_stay_under_the_bar_when_it_grows(stream: Page) -> None:
     """The bar's counters widen as the stream plays; when its buttons wrap, the sections move
     down with it instead of sliding under it."""
-    stream.click("#info-close")
-    stream.evaluate("document.activeElement.blur()")
-    stream.keyboard.press("Space")
-    expect(stream.locator("html")).not_to_have_attribute("data-tick", "0", timeout=60_000)
-    stream.keyboard.press("Space")
-    expect(stream.locator("#play")).not_to_have_text("Pause")
+    play_briefly(stream)
     before = stream.locator("#controls").bounding_box()
     # A counter as wide as the widest it gets, and then some; measured two frames later.
     after = stream.evaluate("""async () => {
