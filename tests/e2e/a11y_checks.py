@@ -63,6 +63,9 @@ FOCUS_JS = """() => {
   const hit = document.elementFromPoint(
     r.left + Math.min(r.width / 2, 20), r.top + Math.min(r.height / 2, 8));
   const labels = [...(el.labels ?? [])];
+  // A control enabled after the stops were listed (e.g. a threshold slider once its scores
+  // arrive) is a stop too: give it its own number, so that it is not taken for another.
+  if (!window.__tabStops.includes(stop)) window.__tabStops.push(stop);
   return {
     stop: window.__tabStops.indexOf(stop),
     name: `${el.tagName.toLowerCase()}#${el.id} `
@@ -84,7 +87,7 @@ def walk_focus(page: Page, where: str) -> int:
     for key in ("Tab", "Shift+Tab"):
         reached: set[int] = set()
         first = None
-        for _ in range(len(stops) + 6):
+        for _ in range(len(stops) + 12):  # slack for controls enabled during the walk
             page.keyboard.press(key)
             f = page.evaluate(FOCUS_JS)
             if f is None:
