@@ -25,7 +25,9 @@ from anomascope.detectors.explain import MEDIAN_REPLACEMENT
 from anomascope.weights import LoadedModel
 
 
-def _raw_width(spec: dict[str, Any] | None, X_raw: Any) -> int:
+def raw_width(spec: dict[str, Any] | None, X_raw: Any) -> int:
+    """The number of raw columns a model takes: the spec's ``input_dim``, else the width of
+    ``X_raw`` (a 2-D table)."""
     if spec and spec.get("input_dim") is not None:
         return int(spec["input_dim"])
     shape = np.shape(X_raw)
@@ -92,6 +94,26 @@ def top_contributions(
     return out
 
 
+# model -> (the model, raw width, model column -> raw feature matrix, raw feature names); the
+# model is kept so that its id is not reused
+_LAYOUTS: dict[int, tuple[LoadedModel, int, np.ndarray, list[str]]] = {}
+
+
+def _layout(model: LoadedModel, width: int) -> tuple[np.ndarray, list[str]]:
+    """How a model's input columns add up to its ``width`` raw features, computed once per
+    model: the 0/1 matrix float64 ``(d, width)`` (:func:`output_sources`) and the raw
+    feature names (:func:`raw_feature_names`)."""
+    hit = _LAYOUTS.get(id(model))
+    if hit is None or hit[0] is not model or hit[1] != width:
+        if len(_LAYOUTS) > 64:  # models come and go: keep the table small
+            _LAYOUTS.clear()
+        src = output_sources(model.manifest.get("preprocessing"), width)
+        onto = np.zeros((src.size, width), dtype=np.float64)  # model column -> raw feature
+        onto[np.arange(src.size), src] = 1.0
+        hit = _LAYOUTS[id(model)] = (model, width, onto, raw_feature_names(model, width))
+    return hit[2], hit[3]
+
+
 def explain_rows(
     model: LoadedModel, X_raw: Any, baseline_raw: Any = None, top: int | None = None
 ) -> dict[str, Any]:
@@ -129,20 +151,39 @@ def explain_rows(
     needs_baseline = type(detector).explain_method == MEDIAN_REPLACEMENT
     if baseline_raw is not None and needs_baseline and detector.baseline_ is None:
         detector.set_baseline(model.preprocess(baseline_raw))
-    X = model.preprocess(X_raw)
-    k = _raw_width(spec, X_raw)
-    src = output_sources(spec, k)
-    if src.size != X.shape[1]:
+    return explain_prepared(model, model.preprocess(X_raw), raw_width(spec, X_raw), top)
+
+
+def explain_prepared(
+    model: LoadedModel, X: np.ndarray, width: int, top: int | None = None
+) -> dict[str, Any]:
+    """:func:`explain_rows` of rows already prepared for the model.
+
+    Parameters
+    ----------
+    model : LoadedModel
+    X : ndarray, (n, d)
+        Model input: raw rows passed through ``model.preprocess`` (the stream page keeps them
+        prepared, once per preprocessing spec, and its strategies share them).
+    width : int
+        The number ``k`` of raw columns the rows came from (:func:`raw_width`).
+    top : int, optional
+        As in :func:`explain_rows`.
+
+    Returns
+    -------
+    dict
+        As :func:`explain_rows`.
+    """
+    onto, names = _layout(model, width)
+    if onto.shape[0] != X.shape[1]:
         raise AnomascopeError(
-            f"the preprocessing gives {X.shape[1]} columns but maps {src.size} to features"
+            f"the preprocessing gives {X.shape[1]} columns but maps {onto.shape[0]} to features"
         )
-    contrib = np.asarray(detector.explain(X), dtype=np.float64)
-    onto = np.zeros((src.size, k), dtype=np.float64)  # model column -> raw feature
-    onto[np.arange(src.size), src] = 1.0
-    raw = contrib @ onto
-    names = raw_feature_names(model, k)
+    detector = model.detector
+    raw = np.asarray(detector.explain(X), dtype=np.float64) @ onto
     out: dict[str, Any] = {
-        "features": names,
+        "features": list(names),
         "contributions": raw,
         "method": type(detector).explain_method,
     }

@@ -43,15 +43,18 @@ test("the setup rows and the feed's menus are drawn once, then only after a touc
   assert.throws(() => plan.touch("ranking"), /unknown section/);
 });
 
-test("at a tick or more per frame the ranking takes every other frame", () => {
-  const { plan, calls, view, reset } = setup();
+test("the ranking is drawn every frame, spread over frames at a tick or more per frame", () => {
+  const { plan, calls, view } = setup();
+  const asked = [];
+  plan.views.ranking.update = (args) => { calls.ranking++; asked.push(args.spread); return args.spread; };
   const later = [];
-  for (let i = 0; i < 10; i++) later.push(plan.draw(view({ fast: true, tick: 20 * i })));
-  assert.equal(calls.ranking, 5);
-  assert.ok(later.every(Boolean), "another frame is asked for while a turn is pending");
-  reset();
-  for (let i = 0; i < 10; i++) plan.draw(view({ fast: false, tick: i }));
-  assert.equal(calls.ranking, 10, "slower: the ranking on every frame");
+  for (let i = 0; i < 4; i++) later.push(plan.draw(view({ fast: true, tick: 20 * i, n: 10_000 })));
+  for (let i = 0; i < 2; i++) later.push(plan.draw(view({ fast: false, tick: 80 + i, n: 10_000 })));
+  later.push(plan.draw(view({ fast: true, playing: false, tick: 90, n: 10_000 })));
+  assert.equal(calls.ranking, 7);
+  assert.deepEqual(asked, [true, true, true, true, false, false, false], "spread only while playing fast");
+  assert.ok(later.slice(0, 4).every(Boolean), "a card left for later asks for another frame");
+  assert.equal(later[6], false, "paused: every card drawn, nothing left");
 });
 
 test("the per-type table is drawn at most every TYPES_EVERY_MS while playing", () => {

@@ -5,6 +5,7 @@ repeats another is prepared and scored once."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -81,25 +82,25 @@ def test_stream_scores_are_the_models_final_scores(session: api.State, arrays) -
     np.testing.assert_allclose(_stream("kdd_ruled", 11, chunk=N), expected[order], rtol=F32, atol=0)
 
 
+def count_rows(monkeypatch: pytest.MonkeyPatch, cls: type, method: str) -> list[int]:
+    """Wrap ``cls.method`` (called with a table of rows first) so that the number of rows of
+    every call is appended to the returned list."""
+    calls: list[int] = []
+    original = getattr(cls, method)
+
+    def counting(self: Any, X: np.ndarray, *args: Any, **kwargs: Any) -> Any:
+        calls.append(len(X))
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(cls, method, counting)
+    return calls
+
+
 def test_each_distinct_row_is_prepared_and_scored_once(
     session: api.State, arrays, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    prepared: list[int] = []
-    original = LoadedModel.preprocess
-
-    def counting(self: LoadedModel, X_raw: np.ndarray) -> np.ndarray:
-        prepared.append(len(X_raw))
-        return original(self, X_raw)
-
-    monkeypatch.setattr(LoadedModel, "preprocess", counting)
-    scored: list[int] = []
-    score_samples = PCADetector.score_samples
-
-    def counting_scores(self: PCADetector, X: np.ndarray) -> np.ndarray:
-        scored.append(len(X))
-        return score_samples(self, X)
-
-    monkeypatch.setattr(PCADetector, "score_samples", counting_scores)
+    prepared = count_rows(monkeypatch, LoadedModel, "preprocess")
+    scored = count_rows(monkeypatch, PCADetector, "score_samples")
     plain = session.models["kdd_plain"]
     expected = plain.score(arrays["features"])
     prepared.clear()
@@ -113,3 +114,25 @@ def test_each_distinct_row_is_prepared_and_scored_once(
     ok("stream_order", {"seed": 5})
     _stream("kdd_plain", 5)
     assert sum(prepared) == N - DUPLICATES  # a shuffle scores nothing again
+
+
+def test_models_sharing_a_rule_compute_its_excess_once(
+    session: api.State, arrays, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    ruled = session.models["kdd_ruled"]
+    normal = arrays["features"][arrays["anomaly"] == 0]
+    det = PCADetector(n_components=1).fit(apply_preprocessing(SPEC, normal))
+    fields = {"preprocessing": SPEC, "threshold": {"value": 0.2, "rule": "manual"}}
+    _load(tmp_path, "kdd_ruled_too", det, {**fields, "rule": ruled.manifest["rule"]})
+    excess_rows = count_rows(monkeypatch, CategoryTailRule, "excess")
+    names, thresholds = ("kdd_ruled", "kdd_ruled_too"), (0.5, 0.2)
+    shared = {name: _stream(name, None) for name in names}
+    assert sum(excess_rows) == N - DUPLICATES  # once per distinct row, not once per model
+    X = arrays["features"]
+    for name, threshold in zip(names, thresholds, strict=True):
+        model = session.models[name]
+        own = model.detector.score_samples(model.preprocess(X))
+        unshared = model.finish_scores(own, X)  # the model's own rule on its own scores
+        assert (unshared != own).any()
+        np.testing.assert_allclose(shared[name], unshared, rtol=F32, atol=0)
+        np.testing.assert_array_equal(shared[name] > threshold, unshared > threshold)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -197,9 +198,10 @@ def stream_scores(state: State, name: str, model: LoadedModel, rows: np.ndarray)
     """Scores float64 of table ``rows`` under a model, computed once per row and kept: the
     detector's scores passed through :meth:`LoadedModel.finish_scores` (the model's rule).
 
-    Rows are prepared once per preprocessing spec (the strategies share theirs), so six
-    strategies pay for one preparation; a new shuffle or mix scores only rows not yet scored,
-    and a row equal to one already scored takes its score (:func:`same_rows`).
+    Rows are prepared once per preprocessing spec and the rule's excess is computed once per
+    rule (the strategies share theirs), so six strategies pay for one of each; a new shuffle
+    or mix scores only rows not yet scored, and a row equal to one already scored takes its
+    score (:func:`same_rows`).
     """
     data = state.dataset(STREAM)
     total = len(data["features"])
@@ -213,7 +215,7 @@ def stream_scores(state: State, name: str, model: LoadedModel, rows: np.ndarray)
         need = np.unique(same[np.isnan(cached[same])])
         if len(need):
             scores = model.detector.score_samples(prepared_rows(data, model, need))
-            cached[need] = model.finish_scores(scores, data["features"][need])
+            cached[need] = finished_scores(data, model, scores, need)
         cached[missing] = cached[same]
     return cached[rows]
 
@@ -239,12 +241,13 @@ def same_rows(data: dict[str, np.ndarray]) -> np.ndarray:
     return data["same_as"]
 
 
-# Preprocessing spec -> its tag (the spec object is kept so that its id is not reused).
+# Manifest block (preprocessing spec, rule) -> its tag (the block is kept so that its id is not
+# reused).
 _SPEC_TAGS: dict[int, tuple[Any, str]] = {}
 
 
 def _spec_tag(spec: Any) -> str:
-    """A short hash of a preprocessing spec, computed once per spec object."""
+    """A short hash of a manifest block, computed once per block object."""
     hit = _SPEC_TAGS.get(id(spec))
     if hit is None or hit[0] is not spec:
         if len(_SPEC_TAGS) > 64:  # models come and go: keep the table small
@@ -254,21 +257,42 @@ def _spec_tag(spec: Any) -> str:
     return hit[1]
 
 
-def prepared_rows(data: dict[str, np.ndarray], model: LoadedModel, rows: np.ndarray) -> np.ndarray:
-    """Model input of table ``rows`` (sorted, unique), prepared once per spec and kept."""
-    tag = _spec_tag(model.manifest.get("preprocessing"))
-    done_key, prep_key = f"prepared_done:{tag}", f"prepared:{tag}"
+def _kept_rows(
+    data: dict[str, np.ndarray], key: str, rows: np.ndarray, compute: Callable[[Any], np.ndarray]
+) -> np.ndarray:
+    """``compute(raw rows)`` of table ``rows`` (sorted, unique), computed once per row under
+    ``key`` and kept in ``data`` (float, ``(len(rows), ...)``)."""
+    done_key, value_key = f"{key}_done", key
     if done_key not in data:
         data[done_key] = np.zeros(len(data["features"]), dtype=bool)
     done = data[done_key]
     todo = rows[~done[rows]]
     if len(todo):
-        X = model.preprocess(data["features"][todo])
-        if prep_key not in data:
-            data[prep_key] = np.zeros((len(done), X.shape[1]), dtype=X.dtype)
-        data[prep_key][todo] = X
+        values = compute(data["features"][todo])
+        if value_key not in data:
+            data[value_key] = np.zeros((len(done), *values.shape[1:]), dtype=values.dtype)
+        data[value_key][todo] = values
         done[todo] = True
-    return data[prep_key][rows]
+    return data[value_key][rows]
+
+
+def prepared_rows(data: dict[str, np.ndarray], model: LoadedModel, rows: np.ndarray) -> np.ndarray:
+    """Model input of table ``rows`` (sorted, unique), prepared once per spec and kept."""
+    tag = _spec_tag(model.manifest.get("preprocessing"))
+    return _kept_rows(data, f"prepared:{tag}", rows, model.preprocess)
+
+
+def finished_scores(
+    data: dict[str, np.ndarray], model: LoadedModel, scores: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """:meth:`LoadedModel.finish_scores` of the detector's ``scores`` of table ``rows``
+    (sorted, unique), float64 ``(len(rows),)``: the rule's excess of a row is computed once per
+    rule and kept, so models that ship the same rule share it."""
+    rule = model.rule
+    if rule is None:
+        return model.finish_scores(scores, data["features"][rows])
+    excess = _kept_rows(data, f"rule_excess:{_spec_tag(model.manifest['rule'])}", rows, rule.excess)
+    return rule.lift_excess(scores, float(model.manifest["threshold"]["value"]), excess)
 
 
 @handler("score_stream")

@@ -13,6 +13,8 @@ import numpy as np
 
 from anomascope import AnomascopeError
 from anomascope.detectors.base import ReconstructionDetector
+from anomascope.detectors.products import input_product
+from anomascope.nn.activations import activate_
 from anomascope.nn.models import VAE, Autoencoder, normalize_architecture
 from anomascope.nn.optim import make_optimizer
 from anomascope.nn.regularizers import Regularizer
@@ -143,10 +145,26 @@ class _DenseDetector(ReconstructionDetector):
         return self._fitted().reconstruct(X)
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:
-        """Per-row mean squared reconstruction error, float32 ``(n,)``: the model's
-        :meth:`~anomascope.nn.flat.FlatModel.reconstruction_errors` (the difference taken in
-        place), the same numbers as ``((reconstruct(X) - X) ** 2).mean(1)``."""
-        return self._fitted().reconstruction_errors(np.asarray(X, dtype=np.float32))
+        """Per-row mean squared reconstruction error, float32 ``(n,)``: the numbers of
+        ``((reconstruct(X) - X) ** 2).mean(1)`` (VAE: through ``mu``).
+
+        The first layer's product skips the columns of ``X`` that are zero in every row
+        (:func:`~anomascope.detectors.products.input_product`: one-hot encoded tables), which
+        changes only the rounding of its float32 sums.
+        """
+        model = self._fitted()
+        X = model._check_X(np.asarray(X, dtype=np.float32))
+        first = model.layers[0]
+        if first.activation == "sigmoid" or (self._is_vae and not model.encoder):
+            return model.reconstruction_errors(X)  # sigmoid: Dense negates the weights
+        h = input_product(X, first.W)
+        h += first.b
+        if first.activation != "linear":
+            activate_(h, first.activation, first.slope)
+        if not self._is_vae:
+            return model._errors_(model._forward(model.layers[1:], h), X)
+        mu = model.head.forward(model._forward(model.encoder[1:], h))[:, : model.latent_dim]
+        return model._errors_(model.decode(np.ascontiguousarray(mu)), X)
 
     # -- parameters ----------------------------------------------------------------------
     def architecture(self) -> dict[str, Any]:

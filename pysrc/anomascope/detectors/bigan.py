@@ -37,7 +37,9 @@ import numpy as np
 
 from anomascope import AnomascopeError
 from anomascope.detectors.base import Detector
-from anomascope.nn.activations import ACTIVATIONS, activate
+from anomascope.detectors.products import input_product
+from anomascope.nn.activations import ACTIVATIONS, activate_
+from anomascope.nn.layers import matmul_nt
 
 DISCRIMINATOR_TERMS = ("cross_entropy", "feature_matching")
 DEFAULT_ARCHITECTURE: dict[str, Any] = {
@@ -123,19 +125,46 @@ class BiGANDetector(Detector):
         self.threshold_: float | None = None
 
     # -- forward passes ------------------------------------------------------------------
-    def _stack(self, part: str, h: np.ndarray, last: str, keep_hidden: bool = False) -> Any:
+    def _stack(
+        self, part: str, h: np.ndarray, last: str, keep_hidden: bool = False, given: bool = False
+    ) -> Any:
+        """The layers of ``part`` on ``h`` (with ``given``, ``h`` is already the first layer's
+        product, before its bias). The first product skips all-zero input columns
+        (:func:`~anomascope.detectors.products.input_product`)."""
         n_layers = len(_widths(self.arch)[part]) - 1
         slope = float(self.arch["leaky_slope"])
         hidden = h
         for i in range(n_layers):
             w, b = self.params[f"{part}.{i}.weight"], self.params[f"{part}.{i}.bias"]
-            h = h @ w.T + b
+            if i:
+                h = matmul_nt(h, w)
+            elif not given:
+                h = input_product(h, w)
+            h += b
             if i < n_layers - 1:
-                h = activate(h, self.arch["activation"], slope)
+                h = activate_(h, self.arch["activation"], slope)
                 hidden = h
             else:
-                h = activate(h, last, slope)
+                h = activate_(h, last, slope)
         return (h, hidden) if keep_hidden else h
+
+    def _features(self, h: np.ndarray) -> np.ndarray:
+        """``f_D``, the discriminator's last hidden layer, from its first layer's product
+        before the bias ``h`` ``(n, units[0])``: the logit layer is not computed."""
+        n_hidden = len(self.arch["discriminator_units"])
+        slope = float(self.arch["leaky_slope"])
+        for i in range(n_hidden):
+            if i:
+                h = matmul_nt(h, self.params[f"discriminator.{i}.weight"])
+            h += self.params[f"discriminator.{i}.bias"]
+            h = activate_(h, self.arch["activation"], slope)
+        return h
+
+    def _split_weight(self) -> tuple[np.ndarray, np.ndarray]:
+        """The discriminator's first weight split into its ``x`` and ``z`` columns."""
+        w = self.params["discriminator.0.weight"]
+        d = int(self.arch["input_dim"])
+        return np.ascontiguousarray(w[:, :d]), np.ascontiguousarray(w[:, d:])
 
     def _input(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=np.float32)
@@ -170,13 +199,19 @@ class BiGANDetector(Detector):
             rec = np.abs(diff).sum(axis=1)
         else:
             rec = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        # D's first layer on [x, z] is x @ Wx.T + z @ Wz.T: the z part is shared by the real
+        # and the generated pair, and the real x skips its zero columns
+        wx, wz = self._split_weight()
+        z_part = matmul_nt(Z, wz)
+        real = input_product(X, wx)
+        real += z_part
         if self.arch["discriminator_term"] == "cross_entropy":
-            logit, _ = self.discriminate(X, Z)
+            logit = self._stack("discriminator", real, "linear", given=True)[:, 0]
             disc = _softplus(-logit)
         else:
-            _, f_real = self.discriminate(X, Z)
-            _, f_fake = self.discriminate(R, Z)
-            disc = np.abs(f_real - f_fake).sum(axis=1)
+            fake = matmul_nt(R, wx)
+            fake += z_part
+            disc = np.abs(self._features(real) - self._features(fake)).sum(axis=1)
         return rec.astype(np.float32), disc.astype(np.float32)
 
     def score_samples(self, X: np.ndarray) -> np.ndarray:

@@ -168,8 +168,12 @@ class CategoryTailRule:
             ``score``: unflagged rows keep their score, flagged rows end above ``threshold``
             and rise with their excess.
         """
+        return self.lift_excess(scores, threshold, self.excess(X_raw))
+
+    def lift_excess(self, scores: Any, threshold: float, ex: np.ndarray) -> np.ndarray:
+        """:meth:`lift` from the rows' :meth:`excess` ``ex`` float64 ``(n,)`` (computed once
+        for several models that share the rule)."""
         s = np.asarray(scores, dtype=np.float64)
-        ex = self.excess(X_raw)
         if s.shape != ex.shape:
             raise AnomascopeError(f"{len(s)} scores for {len(ex)} rows")
         return np.where(ex > 0, np.maximum(s, float(threshold)) + 1.0 + ex, s)

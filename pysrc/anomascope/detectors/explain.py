@@ -66,10 +66,15 @@ def reconstruction_contributions(X: np.ndarray, R: np.ndarray) -> np.ndarray:
 def median_replacement(detector: Any, X: np.ndarray) -> np.ndarray:
     """Median-replacement contributions of ``detector`` on rows ``X`` ``(n, d)``.
 
+    Only the values that differ from their median are replaced: one score call per block of
+    rows scores the rows and those variants stacked (a one-hot row differs from its medians in
+    a few of its columns, so a row costs a few variants, not ``d``).
+
     Returns
     -------
     ndarray, float64, (n, d)
-        ``score(x) - score(x with column j set to baseline_[j])``.
+        ``score(x) - score(x with column j set to baseline_[j])``; exactly 0 where
+        ``x_j == baseline_[j]``.
 
     Raises
     ------
@@ -88,18 +93,21 @@ def median_replacement(detector: Any, X: np.ndarray) -> np.ndarray:
     if X.ndim != 2 or X.shape[1] != d:
         raise AnomascopeError(f"expected rows with {d} features, got shape {X.shape}")
     n = X.shape[0]
-    out = np.empty((n, d), dtype=np.float64)
+    out = np.zeros((n, d), dtype=np.float64)
+    # replacing a value by its median changes nothing: only the (row, column) pairs whose value
+    # differs get a variant and a score; every other contribution is exactly 0
+    rows, cols = np.nonzero(X != base[None, :])  # row-major: rows ascending
     step = max(1, CHUNK_ELEMENTS // max(1, d * d))
-    diag = np.arange(d)
     for start in range(0, n, step):  # loop over row blocks, not rows
+        lo, hi = np.searchsorted(rows, [start, start + step])
+        if lo == hi:
+            continue
         xb = X[start : start + step]
-        m = xb.shape[0]
-        variants = np.repeat(xb[:, None, :], d, axis=1)  # (m, d, d): variant j replaces col j
-        variants[:, diag, diag] = base
-        both = np.concatenate([xb, variants.reshape(m * d, d)], axis=0)
-        scores = np.asarray(detector.score_samples(both), dtype=np.float64)
-        out[start : start + m] = scores[:m, None] - scores[m:].reshape(m, d)
-    # replacing a value by itself changes nothing: exactly 0, whatever rounding a batched
-    # matrix product gives the same row at another position
-    out[X == base[None, :]] = 0.0
+        r, c = rows[lo:hi], cols[lo:hi]
+        variants = X[r]  # (k, d): variant i is row r[i] with column c[i] set to its median
+        variants[np.arange(hi - lo), c] = base[c]
+        scores = np.asarray(
+            detector.score_samples(np.concatenate([xb, variants], axis=0)), dtype=np.float64
+        )
+        out[r, c] = scores[r - start] - scores[xb.shape[0] :]
     return out

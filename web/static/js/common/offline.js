@@ -10,15 +10,18 @@ function offerReload(registration) {
 }
 
 // Installing the worker downloads every file of the build again; it waits until the page is
-// ready (or has failed), so that it does not compete with a first visit's start-up.
+// ready (or has failed) and, when ready, no longer busy with its first work (a page sets
+// data-busy on the root meanwhile: the stream scoring its connections), so that it does not
+// compete with a first visit's start-up.
 function afterStartUp() {
   const root = document.documentElement;
+  const settled = () => root.dataset.appReady && (root.dataset.appReady !== "true" || !root.dataset.busy);
   return new Promise((resolve) => {
-    if (root.dataset.appReady) return resolve();
+    if (settled()) return resolve();
     const watch = new MutationObserver(() => {
-      if (root.dataset.appReady) { watch.disconnect(); resolve(); }
+      if (settled()) { watch.disconnect(); resolve(); }
     });
-    watch.observe(root, { attributes: true, attributeFilter: ["data-app-ready"] });
+    watch.observe(root, { attributes: true, attributeFilter: ["data-app-ready", "data-busy"] });
   });
 }
 

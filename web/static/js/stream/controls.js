@@ -2,13 +2,12 @@
 // button, speed and order labels, scoring status). Text is written only when it changed, so an
 // unchanged frame costs no layout.
 import { MAX, PER_FRAME } from "../common/player.js";
-import { putText } from "./text.js";
+import { formatCount as fmt, putText } from "./text.js";
 
 /** Speed levels of the slider: milliseconds per tick, then one tick per frame, then "max". */
 export const SPEEDS = [1280, 640, 320, 160, 80, 40, 20, PER_FRAME, MAX];
 export const MAX_TICKS_PER_FRAME = 20;
 
-const fmt = (v) => v.toLocaleString("en");
 
 function speedLabel(speed) {
   if (speed === MAX) return `max (${MAX_TICKS_PER_FRAME} per frame)`;
@@ -71,10 +70,12 @@ export class Controls {
     this.setText("play", playing ? "Pause" : tick >= n ? "Play again" : "Play");
     if ($("play").getAttribute("aria-pressed") !== String(playing)) $("play").setAttribute("aria-pressed", String(playing));
     const none = running === 0;
-    $("play").disabled = none;
-    $("finish").disabled = none;
-    $("play-reason").hidden = !none;
-    $("step").disabled = none || playing || tick >= n;
+    // Written only when changed: a write, even of the same value, restyles the element.
+    const set = (id, key, value) => { if ($(id)[key] !== value) $(id)[key] = value; };
+    set("play", "disabled", none);
+    set("finish", "disabled", none);
+    set("play-reason", "hidden", !none);
+    set("step", "disabled", none || playing || tick >= n);
     if ($("speed").value !== String(speed)) $("speed").value = String(speed);
     this.setText("speed-label", speedLabel(SPEEDS[speed]));
     this.setText("order-label", seed === null

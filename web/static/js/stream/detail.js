@@ -6,6 +6,8 @@
 // listed in words above the table. Escape or Close shuts it and focus goes back to where it
 // came from.
 
+import { formatCount } from "./text.js";
+
 const fmtScore = (v) => (Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : v.toPrecision(4));
 
 function el(tag, text, className) {
@@ -37,16 +39,19 @@ export class ConnectionDetail {
    * `tracks` are the running strategies (their current thresholds are the ones shown). */
   async open({ row, position, tracks }, opener) {
     const asked = ++this.asked;
+    // Ask first: Python works on the connection while this thread opens the dialog (opening
+    // a modal dialog restyles and lays out the whole page).
+    const asking = this.python.request("stream_connection", { row });
     this.opener = opener ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
     this.dialog.dataset.state = "loading";
     this.dialog.dataset.row = String(row);
-    if (!this.dialog.open) this.dialog.showModal();
     this.dialog.querySelector(".detail-title").textContent =
-      position === null ? `Connection (row ${row})` : `Connection #${(position + 1).toLocaleString("en")}`;
+      position === null ? `Connection (row ${row})` : `Connection #${formatCount(position + 1)}`;
     this.body.replaceChildren(el("p", "Asking Python for this connection…", "hint"));
+    if (!this.dialog.open) this.dialog.showModal();
     let reply;
     try {
-      reply = await this.python.request("stream_connection", { row });
+      reply = await asking;
     } catch (err) {
       if (asked !== this.asked) return;
       this.body.replaceChildren(el("p", `This connection could not be shown: ${err.message}`, "hint"));

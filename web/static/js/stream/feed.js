@@ -1,36 +1,65 @@
 // Connections: a terminal-like feed of the whole history, newest on top, filtered (feed
 // history.js). Virtualised: the table sticks to the top of its scrolling box and a spacer
 // under it gives the scroll range; only the visible rows exist, and their cells are rewritten
-// (textContent only, and only when the text changes), so playing never adds or moves rows.
+// (textContent only, and only when the text changes), so playing never adds rows. When the
+// rows only moved down (a tick or two), the bottom rows are moved to the top and only they
+// are rewritten. In the desktop layout a cell's text is cut to what its column holds (in
+// characters of the monospace font) here, so that no cell needs a clip of its own.
 // A row opens its connection on click or Enter; ↑/↓ move between rows (one tab stop).
 import { filterOf, keptPositions } from "./history.js";
-import { putText } from "./text.js";
+import { formatCount as fmt, putText } from "./text.js";
 
-// Feature columns shown, with the tooltip text of their header.
+// Feature columns shown: their header (at most four characters) and its tooltip.
 const COLUMNS = [
-  ["protocol_type", "proto", "Transport protocol (tcp, udp, icmp)"],
+  ["protocol_type", "prot", "Transport protocol (tcp, udp, icmp)"],
   ["service", "service", "Network service on the destination (http, smtp, private, ...)"],
   ["flag", "flag", "Status of the connection (SF = normal establishment and termination, S0 = no reply, REJ = rejected, ...)"],
   ["duration", "dur", "duration: length of the connection in seconds"],
-  ["src_bytes", "src B", "src_bytes: data bytes from source to destination"],
-  ["dst_bytes", "dst B", "dst_bytes: data bytes from destination to source"],
-  ["count", "count", "count: connections to the same host in the past two seconds"],
+  ["src_bytes", "src", "src_bytes: data bytes from source to destination"],
+  ["dst_bytes", "dst", "dst_bytes: data bytes from destination to source"],
+  ["count", "cnt", "count: connections to the same host in the past two seconds"],
   ["srv_count", "srv", "srv_count: connections to the same service in the past two seconds"],
   ["serror_rate", "serr", "serror_rate: share of those same-host connections with SYN errors"],
-  ["dst_host_count", "host cnt", "dst_host_count: connections to the same destination host (last 100 connections)"],
+  ["dst_host_count", "host", "dst_host_count: connections to the same destination host (last 100 connections)"],
 ];
 const DEFAULT_ROW_PX = 18;
 
 const put = putText;
 
-function compact(value) {
+/** `text` cut to `chars` characters, the last one an ellipsis when it was longer. */
+export function fit(text, chars) {
+  return text.length <= chars ? text : `${text.slice(0, Math.max(0, chars - 1))}…`;
+}
+
+/** A number in at most `chars` characters where it can be: exact below 10,000 (two decimals
+ * for fractions), then in thousands (k) below a million, then in millions (M); a shorter
+ * form (fewer decimals, the next unit) when the longer one does not fit, else "…". */
+export function compact(value, chars = Infinity) {
   if (!Number.isFinite(value)) return "?";
-  if (Number.isInteger(value)) {
-    if (Math.abs(value) >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
-    if (Math.abs(value) >= 1e4) return `${(value / 1e3).toFixed(0)}k`;
-    return String(value);
-  }
-  return value.toFixed(2);
+  const size = Math.abs(value);
+  const k = (digits) => `${(value / 1e3).toFixed(digits)}k`;
+  const m = (digits) => `${(value / 1e6).toFixed(digits)}M`;
+  let forms;
+  if (!Number.isInteger(value)) forms = [value.toFixed(2), value.toFixed(1), value.toFixed(0)];
+  else if (size < 1e4) forms = size < 1e3 ? [String(value)] : [String(value), k(1), k(0)];
+  else if (size < 1e6) forms = [k(0), m(1), m(0)];
+  else forms = [m(1), m(0), `${(value / 1e9).toFixed(1)}G`];
+  // Never "0M" for 10,000; a number cut short would mislead: "…" when no form fits.
+  return forms.find((f) => f.length <= chars && (f === forms[0] || !/^-?0(\.0)?[kMG]$/.test(f))) ?? "…";
+}
+
+/** Characters of the row's font that each of its cells holds, when the row is a grid of fixed
+ * tracks (the desktop layout); Infinity for every cell otherwise (a phone's table sizes its
+ * columns to their text). */
+function cellChars(row) {
+  const cells = [...row.cells];
+  if (getComputedStyle(row).display !== "grid") return cells.map(() => Infinity);
+  const style = getComputedStyle(cells[0]);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = style.font;
+  const char = ctx.measureText("0000000000").width / 10 || 1;
+  const pad = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  return cells.map((cell) => Math.max(1, Math.floor((cell.getBoundingClientRect().width - pad) / char + 0.05)));
 }
 
 export class ConnectionFeed {
@@ -45,6 +74,7 @@ export class ConnectionFeed {
     this.kept = null;    // Int32Array of kept positions, newest first (null: every position)
     this.keptTo = 0;     // positions [0, keptTo) were tested
     this.rowPx = DEFAULT_ROW_PX;
+    this.chars = [];     // characters each cell holds (desktop layout; Infinity elsewhere)
     this.visible = 12;
     this.first = 0;
     this.focusIndex = 0;
@@ -72,12 +102,14 @@ export class ConnectionFeed {
     return this.kept ?? Int32Array.from({ length: tick }, (_, i) => tick - 1 - i);
   }
 
-  /** Measure the row height and the rows that fit (on build and resize only). */
+  /** Measure the row height, the rows that fit and the characters each cell holds (on build
+   * and resize only). */
   measure() {
     const row = this.body.rows[0];
     if (row) this.rowPx = row.getBoundingClientRect().height || DEFAULT_ROW_PX;
     const head = this.head.getBoundingClientRect().height || this.rowPx;
     this.visible = Math.max(4, Math.ceil((this.wrap.clientHeight - head) / this.rowPx) + 1);
+    this.chars = row ? cellChars(row) : [];
   }
 
   rebuildHead(tracks) {
@@ -136,13 +168,29 @@ export class ConnectionFeed {
     }
     // Fewer rows (a restart, a narrow filter): the surplus goes (rare; a playing feed only grows).
     while (this.body.rows.length > shown) this.body.rows[this.body.rows.length - 1].remove();
-    for (let i = 0; i < shown; i++) {
-      this.fill(this.body.rows[i], view, this.kept ? this.kept[this.first + i] : view.tick - 1 - this.first - i);
+    const at = (i) => (this.kept ? this.kept[this.first + i] : view.tick - 1 - this.first - i);
+    this.moveDown(shown, at);
+    for (let i = 0; i < shown; i++) this.fill(this.body.rows[i], view, at(i));
+    const rows = this.body.rows;
+    if (shown && rows[Math.min(this.focusIndex, shown - 1)].tabIndex !== 0) {
+      for (const r of rows) r.tabIndex = -1;
+      rows[Math.min(this.focusIndex, shown - 1)].tabIndex = 0;
     }
-    if (shown && ![...this.body.rows].some((r) => r.tabIndex === 0)) this.body.rows[0].tabIndex = 0;
-    const text = this.kept ? `${count.toLocaleString("en")} of ${view.tick.toLocaleString("en")} connections match`
-      : `${count.toLocaleString("en")} connections`;
+    const text = this.kept ? `${fmt(count)} of ${fmt(view.tick)} connections match` : `${fmt(count)} connections`;
     put(this.count, text);
+  }
+
+  /** When the rows' connections only moved down by k rows (k < shown: a tick or two played),
+   * move the bottom k rows to the top, so that only they are rewritten. Not while a row has the
+   * focus (moving it would lose the focus). */
+  moveDown(shown, at) {
+    const rows = this.body.rows;
+    if (!shown || !rows[0].dataset.position || this.body.contains(document.activeElement)) return;
+    const top = Number(rows[0].dataset.position) - 1;
+    let k = 1;
+    while (k < shown && at(k) !== top) k++;
+    if (k >= shown || Number(rows[shown - k - 1].dataset.position) - 1 !== at(shown - 1)) return;
+    this.body.prepend(...[...rows].slice(shown - k, shown));
   }
 
   newRow(tracks) {
@@ -167,12 +215,13 @@ export class ConnectionFeed {
       tr.dataset.position = String(p + 1);
       tr.dataset.row = String(r);
     }
-    put(cells[0], String(p + 1));
-    put(cells[1], `${attack ? "▲" : "●"} ${data.label_names[data.label.data[r]]}`);
+    const chars = (i) => this.chars[i] ?? Infinity;
+    put(cells[0], fit(String(p + 1), chars(0)));
+    put(cells[1], fit(`${attack ? "▲" : "●"} ${data.label_names[data.label.data[r]]}`, chars(1)));
     this.columns.forEach((c, j) => {
       const v = data.features.data[r * this.width + c.index];
       const vocab = data.vocabularies[c.name];
-      put(cells[2 + j], vocab ? (vocab[v] ?? String(v)) : compact(v));
+      put(cells[2 + j], vocab ? fit(vocab[v] ?? String(v), chars(2 + j)) : compact(v, chars(2 + j)));
     });
     tracks.forEach((t, i) => {
       const cell = cells[2 + this.columns.length + i];

@@ -1,7 +1,6 @@
 // The feed's filter menus and CSV export, and the mix menu with its composition line.
 import { SHOW, historyCsv } from "./history.js";
-
-const fmt = (v) => v.toLocaleString("en");
+import { formatCount as fmt } from "./text.js";
 
 function options(select, items, value) {
   select.replaceChildren(...items.map(([v, text]) => new Option(text, v)));

@@ -2,8 +2,9 @@
 // writes to the page only what changed.
 // - Every frame that is drawn: the playback panel, the feed and the piles (the tick counter,
 //   the newest feed row and the newest square always show the same tick).
-// - The ranking: every frame while paused or slower than a tick per frame; at a tick or more
-//   per frame it takes every other frame (its reorders are spaced out anyway).
+// - The ranking and the piles' counts lines: every frame; at a tick or more per frame their
+//   text is spread over frames (one card, one counts line a frame: ranking.js, piles.js), so
+//   that no frame lays out every one of them.
 // - The per-type table: at most every TYPES_EVERY_MS while playing; paused, at once.
 // - The strategies' setup rows and the feed's filter menus: only after something they show
 //   changed (touch), never on a frame that only moves the tick.
@@ -23,7 +24,6 @@ export class FramePlan {
    */
   constructor(views, now = () => performance.now()) {
     Object.assign(this, { views, now });
-    this.turn = 0;
     this.typesDrawn = -Infinity;
     this.due = new Set(ON_CHANGE);
   }
@@ -46,16 +46,14 @@ export class FramePlan {
   draw(view) {
     const { views } = this;
     const { playing, fast, tick, n } = view;
-    let later = false;
-    this.turn = (this.turn + 1) % 2;
+    const spread = playing && fast;
     // The ranking first: its reorder measures layout, which is still clean at this point.
-    if (!fast || this.turn === 0) views.ranking.update({ tracks: view.active, rankBy: view.rankBy, playing });
-    if (fast) later = true;  // the ranking's other turn
+    let later = views.ranking.update({ tracks: view.active, rankBy: view.rankBy, playing, spread }) === true;
     views.controls.update(view.controls);
     if (this.due.delete("setup")) views.setup.update(view.tracks);
     if (this.due.delete("tools")) views.feedTools.update(view.active, view.composition);
     views.feed.update(view.feed);
-    views.piles.update(view.piles);
+    later = views.piles.update({ ...view.piles, spread }) === true || later;
     const now = this.now();
     if (!playing || now - this.typesDrawn >= TYPES_EVERY_MS || tick === n) {
       this.typesDrawn = now;

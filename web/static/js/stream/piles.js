@@ -3,7 +3,8 @@
 // shape show the truth: attacks are large dark (vermillion) squares, normal connections small
 // light (sky blue) ones. Only new squares are drawn each frame (so these canvases keep their
 // pixels between frames, unlike a CanvasView); the newest-square highlight is a small element
-// moved over the canvas.
+// moved over the canvas. While playing a tick or more per frame, the counts line under the
+// title is rewritten for one pile a frame, in turn (the squares are drawn every frame).
 import { COLORS } from "../views/canvas.js";
 import { pileCell, pileLayout } from "./pile_layout.js";
 import { putText } from "./text.js";
@@ -91,8 +92,9 @@ export class PileCanvas {
     }
   }
 
-  /** Draw the squares of positions [drawn, tick); `truth` is by play position. */
-  update({ tick: shown, truth }) {
+  /** Draw the squares of positions [drawn, tick); `truth` is by play position; `counts`:
+   * rewrite the counts line too. Returns true when the counts line shows older counts. */
+  update({ tick: shown, truth, counts = true }) {
     const t = this.track;
     const tick = Math.min(shown, t.counted);  // a strategy switched on late draws as it catches up
     if (!this.layout) this.resize();
@@ -114,6 +116,7 @@ export class PileCanvas {
     this.drawn = tick;
     this.highlight(tick);
     const text = t.countsText;
+    if (!counts) return this.countsLine.textContent !== text;
     if (putText(this.countsLine, text)) {
       this.canvas.setAttribute("aria-label", `${t.title}: ${this.nAttack} called attack on the left, ${this.nNormal} called normal on the right; ${text}`);
     }
@@ -156,10 +159,12 @@ export class Piles {
     this.container = container;
     this.onOpen = onOpen;
     this.pileByName = new Map();
+    this.nextCounts = 0;  // while spread, the pile whose counts line the next frame rewrites
   }
 
-  /** One pile per running track, in the setup order, drawn up to `tick`. */
-  update({ tracks, tick, truth }) {
+  /** One pile per running track, in the setup order, drawn up to `tick`; with `spread`, one
+   * pile's counts line a frame. Returns true when a counts line shows older counts. */
+  update({ tracks, tick, truth, spread = false }) {
     const names = new Set(tracks.map((t) => t.name));
     for (const [name, pile] of this.pileByName) {
       if (!names.has(name)) { pile.remove(); this.pileByName.delete(name); }
@@ -170,7 +175,13 @@ export class Piles {
     // Keep the canvases in the setup order.
     const wanted = tracks.map((t) => this.pileByName.get(t.name).root);
     if (wanted.some((el, i) => this.container.children[i] !== el)) this.container.replaceChildren(...wanted);
-    for (const t of tracks) this.pileByName.get(t.name).update({ tick, truth });
+    const turn = this.nextCounts % Math.max(1, tracks.length);
+    this.nextCounts = turn + 1;
+    let stale = false;
+    tracks.forEach((t, i) => {
+      stale = this.pileByName.get(t.name).update({ tick, truth, counts: !spread || i === turn }) || stale;
+    });
+    return stale;
   }
 
   resize() {

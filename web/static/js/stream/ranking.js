@@ -1,11 +1,13 @@
 // Strategies: the live ranking. One card per active track with a bar for each threshold
 // metric (titles, formulas and order from Python's metric definitions), each with its formula
 // filled in with the counts. Reordering animates FLIP-style (First, Last, Invert, Play) unless
-// the visitor prefers reduced motion.
+// the visitor prefers reduced motion. While playing, a frame rewrites the text of at most
+// CARDS_PER_FRAME cards, in turn, so that no frame lays out every card; paused, all of them.
 import { formatMetric, formulaWithCounts } from "../common/metrics.js";
 import { putText } from "./text.js";
 
 const REORDER_EVERY_MS = 400;
+export const CARDS_PER_FRAME = 1;  // six cards: each rewritten ten times a second
 // The cards are narrow: formulas are shown without spaces, "TP/(TP+FP) = 3/(3+4)".
 const compact = (text) => text.replace(/\s+/g, "");
 
@@ -21,7 +23,8 @@ export function places(tracks, metric) {
 }
 
 export function ranked(tracks, metric) {
-  return [...tracks].sort((a, b) => rankValue(b, metric) - rankValue(a, metric) || a.title.localeCompare(b.title));
+  const value = new Map(tracks.map((t) => [t, rankValue(t, metric)]));
+  return [...tracks].sort((a, b) => value.get(b) - value.get(a) || a.title.localeCompare(b.title));
 }
 
 export class Ranking {
@@ -32,6 +35,7 @@ export class Ranking {
     this.metrics = metrics;
     this.cards = new Map();
     this.lastReorder = -Infinity;
+    this.nextCard = 0;  // while playing, the first card whose text the next frame rewrites
     this.motion = window.matchMedia("(prefers-reduced-motion: reduce)");
   }
 
@@ -77,26 +81,21 @@ export class Ranking {
     return entry;
   }
 
-  /** Cards of the running `tracks`, ranked by `rankBy`; while `playing`, reorders are spaced
-   * out so the cards stay readable. */
-  update({ tracks, rankBy, playing }, now = performance.now()) {
-    for (const t of tracks) {
-      const c = this.card(t);
-      const counts = `${t.countsText}|${rankBy}`;
-      if (counts === c.lastCounts) continue;
-      c.lastCounts = counts;
-      putText(c.counts, t.countsText);
-      const rates = t.rates();
-      for (const m of this.metrics.order) {
-        const value = rates[m];
-        const { formula } = this.metrics.definitions[m];
-        const r = c.rows[m];
-        putText(r.value, formatMetric(value));
-        putText(r.formula, `${compact(formula)} = ${compact(formulaWithCounts(formula, t.counts))}`);
-        r.fill.style.transform = `scaleX(${value ?? 0})`;
-        r.fill.classList.toggle("lead", m === rankBy);
-      }
-    }
+  /** Cards of the running `tracks`, ranked by `rankBy`. While `playing`, reorders are spaced
+   * out so the cards stay readable; with `spread` (playing a tick or more per frame) the cards'
+   * text is rewritten CARDS_PER_FRAME cards a frame, in turn.
+   * @returns {boolean} true when a card still shows older counts (it needs another frame) */
+  update({ tracks, rankBy, playing, spread }, now = performance.now()) {
+    for (const t of tracks) if (this.card(t).lastCounts === "") this.fill(t, rankBy);  // new cards
+    const turn = spread ? Math.min(CARDS_PER_FRAME, tracks.length) : tracks.length;
+    for (let i = 0; i < turn; i++) this.fill(tracks[(this.nextCard + i) % tracks.length], rankBy);
+    this.nextCard = tracks.length ? (this.nextCard + turn) % tracks.length : 0;
+    this.order(tracks, rankBy, playing, now);
+    return tracks.some((t) => this.cards.get(t.name).lastCounts !== `${t.countsText}|${rankBy}`);
+  }
+
+  /** Put the cards in ranked order (spaced out while playing) and number them. */
+  order(tracks, rankBy, playing, now) {
     const order = ranked(tracks, rankBy);
     const current = [...this.list.children].map((li) => li.dataset.name);
     const wanted = order.map((t) => t.name);
@@ -112,6 +111,25 @@ export class Ranking {
     this.reorder(order, membershipChanged);
     this.number(tracks, rankBy);
     this.list.dataset.rankedBy = rankBy;
+  }
+
+  /** Write a card's counts, values, bars and formulas (only when its counts changed). */
+  fill(track, rankBy) {
+    const c = this.card(track);
+    const counts = `${track.countsText}|${rankBy}`;
+    if (counts === c.lastCounts) return;
+    c.lastCounts = counts;
+    putText(c.counts, track.countsText);
+    const rates = track.rates();
+    for (const m of this.metrics.order) {
+      const value = rates[m];
+      const { formula } = this.metrics.definitions[m];
+      const r = c.rows[m];
+      putText(r.value, formatMetric(value));
+      putText(r.formula, `${compact(formula)} = ${compact(formulaWithCounts(formula, track.counts))}`);
+      r.fill.style.transform = `scaleX(${value ?? 0})`;
+      r.fill.classList.toggle("lead", m === rankBy);
+    }
   }
 
   /** Write each card's place, shared by tied strategies. */

@@ -1,6 +1,7 @@
 // Strategies and thresholds: which strategies run, and each one's threshold (a slider over the
 // quantiles of its stream scores, a number box for any value, and a reset to the
 // validation-chosen value).
+import { formatCount as fmt } from "./text.js";
 
 export class SetupList {
   constructor(container, { onToggle, onThreshold }) {
@@ -67,9 +68,9 @@ export class SetupList {
       // Shown to five significant digits so the box never cuts it off; the exact value is kept.
       if (document.activeElement !== r.number) r.number.value = String(Number(t.threshold.toPrecision(5)));
       const moved = t.threshold !== t.defaultThreshold;
-      const progress = `scored ${t.scored.toLocaleString("en")} / ${t.n.toLocaleString("en")}`;
+      const progress = `scored ${fmt(t.scored)} / ${fmt(t.n)}`;
       r.note.textContent = !t.active ? `not running${t.scored < t.n ? ` (${progress})` : ""}`
-        : t.scored < t.n ? `scored ${t.scored.toLocaleString("en")} / ${t.n.toLocaleString("en")}`
+        : t.scored < t.n ? progress
         : moved ? `moved from ${t.defaultThreshold.toPrecision(5)}` : `validation-chosen (${t.rule ?? "rule unknown"})`;
     }
   }

@@ -2,6 +2,7 @@
 // ranked by F1 with every threshold metric (titles from Python's metric definitions).
 import { formatMetric } from "../common/metrics.js";
 import { places, ranked } from "./ranking.js";
+import { formatCount as fmt } from "./text.js";
 
 /** Fill and show #summary for `tracks` at the end of an n-long stream; `uncaught` lists the
  * attack types ([[name, rows]]) that no strategy called an attack even once (the per-type
@@ -9,7 +10,7 @@ import { places, ranked } from "./ranking.js";
 export function showSummary($, { tracks, metrics, n, uncaught }) {
   const f1 = metrics.definitions.f1.title;
   $("summary-lede").textContent =
-    `All ${n.toLocaleString("en")} connections classified. Ranked by ${f1}; the thresholds are the ones set now.`;
+    `All ${fmt(n)} connections classified. Ranked by ${f1}; the thresholds are the ones set now.`;
   const place = places(tracks, "f1");
   $("standings").replaceChildren(...ranked(tracks, "f1").map((t) => {
     const li = document.createElement("li");
@@ -20,7 +21,7 @@ export function showSummary($, { tracks, metrics, n, uncaught }) {
     li.textContent = `${t.title}: ${parts} (${t.countsText.replaceAll(" ·", ",")})`;
     return li;
   }));
-  const list = uncaught.map(([name, k]) => `${name} (${k.toLocaleString("en")})`).join(", ");
+  const list = uncaught.map(([name, k]) => `${name} (${fmt(k)})`).join(", ");
   $("summary-uncaught").textContent = uncaught.length
     ? `No strategy caught a single attack of these types: ${list}.`
     : "Every attack type in this mix was caught at least once by some strategy.";

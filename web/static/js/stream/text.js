@@ -14,3 +14,7 @@ export function putText(el, text) {
   el.textContent = text;
   return true;
 }
+
+/** A count with thousands separators, "10,000" (as toLocaleString("en"), without building a
+ * formatter on every call). */
+export const formatCount = new Intl.NumberFormat("en").format;

@@ -1,7 +1,7 @@
 // By attack type: a table of detection rates, one row per attack type of the mix (most rows
 // first) and one column per running strategy, with a row for all attacks. Rows are built when
 // the mix or the strategies change; while the stream plays only changed cell text is written.
-import { putText } from "./text.js";
+import { formatCount as fmt, putText } from "./text.js";
 import { TypeCounts } from "./type_counts.js";
 
 const pct = (caught, seen) => (seen > 0 ? `${Math.round((100 * caught) / seen)}%` : "–");
@@ -39,7 +39,7 @@ export class TypeTable {
       const th = cell("th", name);
       th.scope = "row";
       if (code > 0 && data.labels.novel[code]) th.append(cell("span", "novel", "badge novel"));
-      if (code > 0) th.title = `${data.labels.category[code]}; ${total.toLocaleString("en")} in this mix`;
+      if (code > 0) th.title = `${data.labels.category[code]}; ${fmt(total)} in this mix`;
       if (code < 0) tr.className = "total";
       const seen = cell("td", "0", "num");
       tr.append(th, seen);
@@ -72,7 +72,7 @@ export class TypeTable {
     for (const row of this.rows) {
       const codes = row.code >= 0 ? [row.code] : this.rows.filter((r) => r.code > 0).map((r) => r.code);
       const seen = codes.reduce((a, c) => a + counts.seen[c], 0);
-      put(row.seen, seen.toLocaleString("en"));
+      put(row.seen, fmt(seen));
       for (const t of tracks) {
         const caught = codes.reduce((a, c) => a + (counts.caught(t.name, c) ?? 0), 0);
         const td = row.cells.get(t.name);
