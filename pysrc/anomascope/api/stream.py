@@ -289,10 +289,11 @@ def finished_scores(
     (sorted, unique), float64 ``(len(rows),)``: the rule's excess of a row is computed once per
     rule and kept, so models that ship the same rule share it."""
     rule = model.rule
-    if rule is None:
-        return model.finish_scores(scores, data["features"][rows])
-    excess = _kept_rows(data, f"rule_excess:{_spec_tag(model.manifest['rule'])}", rows, rule.excess)
-    return rule.lift_excess(scores, float(model.manifest["threshold"]["value"]), excess)
+    excess = None
+    if rule is not None:
+        key = f"rule_excess:{_spec_tag(model.manifest['rule'])}"
+        excess = _kept_rows(data, key, rows, rule.excess)
+    return model.finish_scores(scores, data["features"][rows], excess)
 
 
 @handler("score_stream")

@@ -212,7 +212,9 @@ class LoadedModel:
         """
         return self.finish_scores(self.detector.score_samples(self.preprocess(X_raw)), X_raw)
 
-    def finish_scores(self, scores: np.ndarray, X_raw: Any) -> np.ndarray:
+    def finish_scores(
+        self, scores: np.ndarray, X_raw: Any, excess: np.ndarray | None = None
+    ) -> np.ndarray:
         """The model's final scores from the detector's raw scores.
 
         Parameters
@@ -221,6 +223,9 @@ class LoadedModel:
             ``detector.score_samples`` of the preprocessed rows.
         X_raw : array-like, shape (n, n_features)
             The raw rows the scores came from.
+        excess : ndarray, shape (n,), float64, optional
+            The rule's :meth:`~anomascope.detectors.category_tail.CategoryTailRule.excess` of
+            ``X_raw``, when the caller already has it (models sharing a rule share it).
 
         Returns
         -------
@@ -231,7 +236,9 @@ class LoadedModel:
         """
         if self.rule is None:
             return scores
-        return self.rule.lift(scores, float(self.manifest["threshold"]["value"]), X_raw)
+        if excess is None:
+            excess = self.rule.excess(X_raw)
+        return self.rule.lift_excess(scores, float(self.manifest["threshold"]["value"]), excess)
 
     def reconstruct(self, X_raw: Any) -> tuple[np.ndarray, np.ndarray]:
         """Scores ``(n,)`` and reconstructions ``(n, d)`` in the units of ``X_raw``.
