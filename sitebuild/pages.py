@@ -1,13 +1,15 @@
 """Steps 4 and 5: what the browser loads besides the runtime and the data.
 
 :func:`write_models` copies the exported models with an index, :func:`render_pages` renders
-``web/templates/`` (with the Content Security Policy in a meta tag) and copies
-``web/static/``, :func:`write_manifest` lists every file with its sha256, and
-:func:`write_service_worker` renders ``web/sw.js`` to precache exactly those files.
+``web/templates/`` (with the Content Security Policy in a meta tag, and the ECG lab's first
+beats from :func:`first_beats`) and copies ``web/static/``, :func:`write_manifest` lists every
+file with its sha256, and :func:`write_service_worker` renders ``web/sw.js`` to precache
+exactly those files.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -34,6 +36,11 @@ CSP = "; ".join(
         "form-action 'none'",
     ]
 )
+
+#: How many test beats the ECG lab draws before Python is ready (its "first paint"), and the
+#: data file they come from (the one the worker loads, in dist/).
+FIRST_BEATS = 12
+FIRST_BEATS_FILE = Path("data") / "ecg5000.npz"
 
 MANIFEST = "asset-manifest.json"
 # Files of dist/ that are not part of the site: never listed, never precached.
@@ -65,8 +72,30 @@ def write_models(out: Path) -> None:
     log("models", f"{len(index)} models")
 
 
+def first_beats(data_file: Path, count: int = FIRST_BEATS) -> dict:
+    """The first ``count`` test beats of the lab's data file, small enough to sit in the page.
+
+    Returns ``{"source", "shape": [n, steps], "X", "y"}``: ``X`` is the base64 of the beats'
+    bytes exactly as stored (little-endian float32, C order, shape ``(n, steps)``) and ``y``
+    their class labels (list of int), so the page draws the very numbers the worker loads
+    without fetching and unzipping the whole file first (``web/static/js/lab/first_paint.js``).
+    """
+    import numpy as np
+
+    with np.load(data_file) as data:
+        beats = np.ascontiguousarray(data["test_X"][:count], dtype="<f4")
+        labels = data["test_y"][:count]
+    return {
+        "source": f"{FIRST_BEATS_FILE.as_posix()} test_X[:{len(beats)}]",
+        "shape": list(beats.shape),
+        "X": base64.b64encode(beats.tobytes()).decode("ascii"),
+        "y": [int(v) for v in labels],
+    }
+
+
 def render_pages(out: Path) -> None:
-    """Render every page template (not the ``_partials``) and copy the static files."""
+    """Render every page template (not the ``_partials``) and copy the static files. The data
+    assets must be in ``out`` already: the ECG lab carries its first beats (``first_beats``)."""
     import jinja2
 
     env = jinja2.Environment(
@@ -76,8 +105,11 @@ def render_pages(out: Path) -> None:
     )
     shutil.copytree(WEB / "static", out / "static", dirs_exist_ok=True)
     pages = [p.name for p in (WEB / "templates").glob("*.html") if not p.name.startswith("_")]
+    beats = first_beats(out / FIRST_BEATS_FILE)
     for page in pages:
-        html = env.get_template(page).render(pyodide_version=PYODIDE_VERSION, page=page, csp=CSP)
+        html = env.get_template(page).render(
+            pyodide_version=PYODIDE_VERSION, page=page, csp=CSP, first_beats=beats
+        )
         (out / page).write_text(html)
     log("pages", f"rendered {', '.join(sorted(pages))}")
 

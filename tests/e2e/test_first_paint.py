@@ -3,6 +3,8 @@ its controls wait behind the loading panel."""
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 from served_site import BOOT_TIMEOUT_MS, DIST, READY
 
@@ -36,10 +38,15 @@ def test_beats_from_the_data_file_are_drawn_before_python_is_ready(  # type: ign
     assert (order[1]["appShown"], order[1]["loadingShown"]) == (True, False)
     canvas = page.locator("#first-paint")
     with np.load(DIST / "data" / "ecg5000.npz") as data:
-        first = data["test_X"][0, :8].astype(float).tolist()
+        test_X, test_y = data["test_X"][:12], data["test_y"][:12]
     assert canvas.get_attribute("data-beats") == "12"
     assert page.evaluate("JSON.parse(document.getElementById('first-paint').dataset.firstBeat)") \
-        == first
+        == test_X[0, :8].astype(float).tolist()
+    # The beats the page carries are the data file's, bit for bit, with their labels.
+    beats = page.evaluate("JSON.parse(document.getElementById('first-beats').textContent)")
+    carried = np.frombuffer(base64.b64decode(beats["X"]), dtype="<f4").reshape(beats["shape"])
+    assert carried.tobytes() == test_X.astype("<f4").tobytes()
+    assert beats["y"] == test_y.tolist()
     drawn = page.evaluate(
         """() => {
           const c = document.getElementById("first-paint");

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pile_pixels import assert_ring_whole
 from playwright.sync_api import Page, expect
 from test_stream import N, stream, wait_tick
 
@@ -77,11 +78,8 @@ def test_phone_highlight_names_and_thresholds_are_whole(stream: Page) -> None:
     for _ in range(3):
         stream.locator("#step").tap()
     wait_tick(stream, 3)
-    for pile in stream.locator("#piles .pile").all():
-        mark, clip = pile.locator(".newest-mark").bounding_box(), pile.bounding_box()
-        assert mark and clip, "pile and highlight laid out"
-        assert mark["x"] >= clip["x"] and mark["x"] + mark["width"] <= clip["x"] + clip["width"]
-        assert mark["y"] >= clip["y"] and mark["y"] + mark["height"] <= clip["y"] + clip["height"]
+    for canvas in stream.locator("#piles .pile canvas").all():
+        assert_ring_whole(canvas)
     open_tab(stream, "strategies")
     cut = stream.evaluate("""() => [...document.querySelectorAll(
             ".setup-row .toggle, .rank-head strong, .pile figcaption strong, .stream-tabs button")]

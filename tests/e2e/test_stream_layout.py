@@ -5,6 +5,7 @@ under a slim sticky bar."""
 from __future__ import annotations
 
 import pytest
+from pile_pixels import PIXELS_JS, assert_ring_whole
 from playwright.sync_api import Page, expect
 from test_stream import stream, tick
 
@@ -98,3 +99,37 @@ def test_the_sections_stay_under_the_bar_when_it_grows(stream: Page) -> None:
         box = stream.locator(selector).bounding_box()
         assert box is not None and box["y"] >= after["bottom"] - 1, (selector, box, after)
         assert box["y"] + box["height"] <= 900, (selector, box)
+
+
+def test_the_piles_drawn_frame_by_frame_equal_the_piles_drawn_at_once(stream: Page) -> None:
+    """Playing fast, each pile draws only its new squares and moves the newest square's ring
+    (rubbing out the last one): what it shows then equals a pile drawn whole, and the ring is
+    whole, inside the canvas."""
+    stream.click("#info-close")
+    stream.evaluate("document.activeElement.blur()")
+    for _ in range(8):
+        stream.keyboard.press("ArrowUp")
+    expect(stream.locator("#speed-label")).to_contain_text("max")
+    stream.keyboard.press("Space")
+    stream.evaluate("""() => new Promise((done) => {
+        const wait = () => (Number(document.documentElement.dataset.tick) >= 1500
+            ? done() : requestAnimationFrame(wait));
+        wait();
+    })""")
+    stream.keyboard.press("Space")
+    expect(stream.locator("#play")).not_to_have_text("Pause")
+    canvases = stream.locator("#piles .pile canvas").all()
+    assert len(canvases) == 6
+    played = [canvas.evaluate(PIXELS_JS) for canvas in canvases]
+    for canvas in canvases:
+        assert_ring_whole(canvas)
+        canvas.evaluate("(c) => c.getContext('2d').clearRect(0, 0, c.width, c.height)")
+    blanks = [canvas.evaluate(PIXELS_JS) for canvas in canvases]
+    stream.evaluate("window.dispatchEvent(new Event('resize'))")  # the piles are drawn anew
+    stream.evaluate("""(blanks) => new Promise((done) => {
+        const drawn = () => [...document.querySelectorAll("#piles canvas")]
+            .every((c, i) => c.toDataURL() !== blanks[i]);
+        const wait = () => (drawn() ? done() : requestAnimationFrame(wait));
+        wait();
+    })""", blanks)
+    assert [canvas.evaluate(PIXELS_JS) for canvas in canvases] == played

@@ -1,7 +1,7 @@
 // The pile grid of the stream's "Visualized" section (stream/pile_layout.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MIN_CELL, pileCell, pileLayout } from "../../web/static/js/stream/pile_layout.js";
+import { MIN_CELL, cellsAround, pileCell, pileLayout, pileSquareAt } from "../../web/static/js/stream/pile_layout.js";
 
 test("the grid holds the whole stream with a spare column and fits the width", () => {
   for (const [n, width] of [[10_000, 1200], [10_000, 300], [10_000, 60], [7, 500], [1, 60]]) {
@@ -44,4 +44,29 @@ test("the two piles of a full stream never share a cell", () => {
       seen.add(key);
     }
   }
+});
+
+test("every square is found again from its cell, and empty cells are empty", () => {
+  const g = pileLayout(300, 120);
+  for (const [nAttack, nNormal] of [[0, 300], [137, 163], [300, 0], [10, 20]]) {
+    const found = new Map();
+    for (let col = -1; col <= g.cols; col++) {
+      for (let row = -1; row <= g.rows; row++) {
+        const square = pileSquareAt(g, col, row, nAttack, nNormal);
+        if (square) found.set(`${square.attackSide}:${square.k}`, String(pileCell(g, square.k, square.attackSide)));
+        if (square) assert.deepEqual(pileCell(g, square.k, square.attackSide), [col * g.cell, row * g.cell]);
+      }
+    }
+    assert.equal(found.size, nAttack + nNormal, `${nAttack} attacks: every square in one cell`);
+  }
+});
+
+test("the cells under a ring are those it overlaps, inside the grid", () => {
+  const g = { cell: 4, cols: 5, rows: 3, width: 20, height: 12 };
+  assert.deepEqual(cellsAround(g, 8, 4, 0), [[2, 1]], "no reach: its own cell");
+  assert.deepEqual(cellsAround(g, 8, 4, 4).length, 9, "a reach of one cell: the 3x3 block");
+  assert.deepEqual(cellsAround(g, 0, 0, 4), [[0, 0], [0, 1], [1, 0], [1, 1]], "cut at the grid's corner");
+  assert.deepEqual(cellsAround(g, 16, 8, 3), [[3, 1], [3, 2], [4, 1], [4, 2]]);
+  const wide = cellsAround({ ...g, cell: 2, cols: 10, rows: 6 }, 8, 6, 3);
+  assert.deepEqual(wide.length, 25, "3 px over 2 px cells: two cells a side (5 x 5)");
 });

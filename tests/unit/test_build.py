@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from test_first_beats import write_lab_data
 
 import build
 from sitebuild import bootstrap, datasets, digest, pages, runtime
@@ -285,6 +286,7 @@ def test_the_site_ships_no_tfjs_file(tmp_path: Path) -> None:
     from bench.site import NODE_MODULES, PAGES
 
     pages.write_models(tmp_path / "models")
+    write_lab_data(tmp_path / pages.FIRST_BEATS_FILE)  # the lab's page carries its first beats
     pages.render_pages(tmp_path)
     listed = pages.write_manifest(tmp_path)["files"]
     names = [p.relative_to(tmp_path).as_posix().lower() for p in tmp_path.rglob("*")]

@@ -22,31 +22,15 @@ const MAX_RESTARTS = 3;
 // browser grants it the moment the worker is gone. Without Web Locks (they need a secure
 // context, as crypto.randomUUID does) only crashes are noticed.
 
-// A worker started early, before the page's controller and its many modules have loaded (see
-// prestartWorker); the page's PythonClient with the same boot options takes it over.
-let early = null;
-
-/** Start the Python worker and its boot now; the first PythonClient created with an equal
- *  `boot` adopts it, with every message it has sent so far. */
-export function prestartWorker(boot) {
-  if (early) return;
-  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-  const lifeline = navigator.locks ? `anomascope-worker-${crypto.randomUUID()}` : null;
-  const buffered = [];
-  worker.onmessage = ({ data }) => buffered.push(data);
-  worker.onerror = (event) => {
-    event.preventDefault();
-    buffered.push({ event: "crashed", message: event.message || "unknown error" });
-  };
-  worker.postMessage({ id: 0, type: "hello", payload: { ...boot, lifeline } });
-  early = { key: JSON.stringify(boot), worker, buffered };
-}
-
-// The early worker if it was started with `boot` (else it is stopped: nothing will use it).
+// A worker started early, before the page's controller and its many modules have loaded, by a
+// classic script in the page's <head> (see lab/first_paint.js): it leaves
+// {boot, worker, buffered} in globalThis.anomascopeEarlyWorker, `buffered` holding every message
+// the worker has sent since its hello (id 0). The first PythonClient adopts it if its own boot
+// options are equal; otherwise it is stopped, as nothing will use it.
 function adoptEarly(boot) {
-  const taken = early;
-  early = null;
-  if (taken && taken.key !== JSON.stringify(boot)) {
+  const taken = globalThis.anomascopeEarlyWorker?.worker ? globalThis.anomascopeEarlyWorker : null;
+  delete globalThis.anomascopeEarlyWorker;
+  if (taken && JSON.stringify(taken.boot) !== JSON.stringify(boot)) {
     taken.worker.terminate();
     return null;
   }

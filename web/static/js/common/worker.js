@@ -28,8 +28,11 @@ function progress(stage, fraction) {
 
 const RUNTIME = "../../../pyodide/";
 
+// The boot's own downloads (wheels, data, models) are asked for at low priority: they are needed
+// only once the runtime is up, and over HTTP/1.1 (six connections per site, shared with the page)
+// the runtime's files, asked for just after them, would otherwise wait for a connection.
 async function fetchBytes(url, init = {}) {
-  const response = await fetch(new URL(url, import.meta.url), init);
+  const response = await fetch(new URL(url, import.meta.url), { priority: "low", ...init });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }

@@ -3,7 +3,7 @@
 // works" section; the training replay) live in actions.js, about.js and replay.js and work on
 // this same state; views only draw what they are given.
 import { PythonClient } from "../common/client.js";
-import { LAB_BOOT } from "./first_paint.js";
+import { LAB_BOOT } from "./boot.js";
 import { writeHash, SECTIONS } from "./url_state.js";
 import { createLinkActions } from "./link.js";
 import { createAboutActions } from "./about.js";

@@ -5,6 +5,12 @@
 // verdict also shows the model's own score against the threshold, and Python's reasons are
 // listed in words above the table. Escape or Close shuts it and focus goes back to where it
 // came from.
+//
+// The dialog is opened with show() and made modal here (aria-modal, focus kept inside, a press
+// outside closes it without reaching the page, the page dimmed by the dialog's shadow), not with
+// showModal(): showModal() makes the whole page inert, and Chrome restyles every element of the
+// page for that on opening and again on closing (15-20 ms on the stream page, during which the
+// Python reply waits), where show() restyles the dialog alone (issue 13).
 
 import { formatCount } from "./text.js";
 
@@ -19,36 +25,102 @@ function el(tag, text, className) {
 
 export class ConnectionDetail {
   /** @param {HTMLDialogElement} dialog; @param {object} python - the PythonClient;
-   * @param {(message: string) => void} notify */
-  constructor(dialog, python, notify) {
-    Object.assign(this, { dialog, python, notify });
+   * @param {(message: string) => void} notify; @param {(() => {order})|null} current - the
+   * page's play order (a feed row's data-position is its play position + 1), for asking ahead */
+  constructor(dialog, python, notify, current = null) {
+    Object.assign(this, { dialog, python, notify, current });
     this.opener = null;
     this.asked = 0;
+    this.early = null;  // {row, reply, pending}: asked ahead, on a press on or focus to a feed row
+    this.returning = false;  // focus is going back to the opener (the dialog has closed)
+    if (current) {
+      const ahead = (event) => {
+        if (dialog.open || this.returning || !(event.target instanceof Element)) return;
+        const tr = event.target.closest("#feed-body tr[data-position]");
+        const order = tr ? this.current().order : null;
+        if (order) this.prefetch(order[Number(tr.dataset.position) - 1]);
+      };
+      document.addEventListener("pointerdown", ahead, true);
+      document.addEventListener("focusin", ahead, true);
+    }
     this.body = dialog.querySelector(".detail-body");
-    dialog.querySelector(".detail-close").addEventListener("click", () => dialog.close());
+    this.closeButton = dialog.querySelector(".detail-close");
+    this.closeButton.addEventListener("click", () => dialog.close());
+    dialog.setAttribute("aria-modal", "true");
+    dialog.tabIndex = -1;  // a click on its text keeps focus in the dialog (not on the page)
     dialog.addEventListener("close", () => {
       const back = this.opener;
       this.opener = null;
+      this.returning = true;  // focus going back to a feed row is not a reason to ask ahead
       if (back && back.isConnected) back.focus();
+      this.returning = false;
     });
-    // A click on the backdrop (outside the dialog's box) closes it too.
-    dialog.addEventListener("click", (event) => { if (event.target === dialog) dialog.close(); });
+    dialog.addEventListener("keydown", (event) => this.key(event));
+    // While it is open the page under it takes no pointer or focus: a press outside the
+    // dialog's box closes it (as a click on a modal dialog's backdrop does) and goes no further.
+    const outside = (event) => dialog.open && event.target instanceof Node && !dialog.contains(event.target);
+    for (const type of ["pointerdown", "mousedown", "mouseup", "pointerup", "click", "dblclick", "contextmenu"]) {
+      document.addEventListener(type, (event) => {
+        if (!outside(event)) return;
+        event.preventDefault();
+        event.stopPropagation();
+        if (type === "click") dialog.close();
+      }, true);
+    }
+    document.addEventListener("focusin", (event) => { if (outside(event)) this.closeButton.focus(); }, true);
+  }
+
+  /** Escape closes; Tab and Shift+Tab go round the dialog's controls. */
+  key(event) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      this.dialog.close();
+      return;
+    }
+    if (event.key !== "Tab") return;
+    const stops = [...this.dialog.querySelectorAll("button, summary, a[href], input, select, textarea, [tabindex='0']")]
+      .filter((e) => !e.disabled && e.getClientRects().length > 0);
+    if (!stops.length) return;
+    const [first, last] = [stops[0], stops[stops.length - 1]];
+    const at = document.activeElement;
+    if (event.shiftKey ? at === first || at === this.dialog : at === last) {
+      event.preventDefault();
+      (event.shiftKey ? last : first).focus();
+    }
+  }
+
+  /** Ask Python for table `row` before it is opened (a press on its feed row comes some 50-100
+   * ms before the click; a row reached with the arrow keys is likely opened next): the open of
+   * that row takes this answer. One at a time, so that arrowing through the feed does not queue
+   * requests ahead of the open. */
+  prefetch(row) {
+    if (row === undefined || this.early?.row === row || this.early?.pending) return;
+    const early = { row, pending: true, reply: this.python.request("stream_connection", { row }) };
+    early.reply.catch(() => {}).finally(() => { early.pending = false; });  // open() sees errors
+    this.early = early;
   }
 
   /** Open the connection of table `row` at play position `p` (null: not in the play order);
    * `tracks` are the running strategies (their current thresholds are the ones shown). */
   async open({ row, position, tracks }, opener) {
     const asked = ++this.asked;
-    // Ask first: Python works on the connection while this thread opens the dialog (opening
-    // a modal dialog restyles and lays out the whole page).
-    const asking = this.python.request("stream_connection", { row });
+    // Ask first: Python works on the connection while this thread opens the dialog. An answer
+    // asked ahead for this row (see prefetch) is taken, once; if it failed, ask again.
+    const early = this.early?.row === row ? this.early.reply : null;
+    this.early = null;
+    const asking = early
+      ? early.catch(() => this.python.request("stream_connection", { row }))
+      : this.python.request("stream_connection", { row });
     this.opener = opener ?? (document.activeElement instanceof HTMLElement ? document.activeElement : null);
     this.dialog.dataset.state = "loading";
     this.dialog.dataset.row = String(row);
     this.dialog.querySelector(".detail-title").textContent =
       position === null ? `Connection (row ${row})` : `Connection #${formatCount(position + 1)}`;
     this.body.replaceChildren(el("p", "Asking Python for this connection…", "hint"));
-    if (!this.dialog.open) this.dialog.showModal();
+    if (!this.dialog.open) {
+      this.dialog.show();
+      this.closeButton.focus();
+    }
     let reply;
     try {
       reply = await asking;

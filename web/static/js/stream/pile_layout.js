@@ -29,3 +29,26 @@ export function pileCell(layout, k, attackSide) {
   const row = rows - 1 - (k % rows);
   return [(attackSide ? col : cols - 1 - col) * cell, row * cell];
 }
+
+/** The square in grid cell (col, row), given the piles' sizes: {attackSide, k} (the k-th square
+ * of that pile), or null for an empty cell. */
+export function pileSquareAt(layout, col, row, nAttack, nNormal) {
+  const { rows, cols } = layout;
+  if (row < 0 || row >= rows || col < 0 || col >= cols) return null;
+  const k = (c) => c * rows + (rows - 1 - row);
+  if (k(col) < nAttack) return { attackSide: true, k: k(col) };
+  if (k(cols - 1 - col) < nNormal) return { attackSide: false, k: k(cols - 1 - col) };
+  return null;
+}
+
+/** Grid cells [col, row] that the square of the cell at pixel (x, y) touches when it reaches
+ * `reach` px beyond its cell on every side (the newest-square ring), inside the grid. */
+export function cellsAround(layout, x, y, reach) {
+  const { rows, cols, cell } = layout;
+  const span = (from, to, count) => [Math.max(0, Math.floor(from / cell)), Math.min(count - 1, Math.floor((to - 1) / cell))];
+  const [c0, c1] = span(x - reach, x + cell + reach, cols);
+  const [r0, r1] = span(y - reach, y + cell + reach, rows);
+  const out = [];
+  for (let c = c0; c <= c1; c++) for (let r = r0; r <= r1; r++) out.push([c, r]);
+  return out;
+}

@@ -2,12 +2,18 @@
 // pile_layout.js (called attacks from the left edge, called normal from the right). Colour and
 // shape show the truth: attacks are large dark (vermillion) squares, normal connections small
 // light (sky blue) ones. Only new squares are drawn each frame (so these canvases keep their
-// pixels between frames, unlike a CanvasView); the newest-square highlight is a small element
-// moved over the canvas. While playing a tick or more per frame, the counts line under the
-// title is rewritten for one pile a frame, in turn (the squares are drawn every frame).
+// pixels between frames, unlike a CanvasView), and the newest square's ring: drawn in the
+// canvas, in a margin around the grid, and rubbed out by drawing again the squares under the
+// last one (no element moved over the canvas: each cost a layer and a restyle every frame).
+// While playing a tick or more per frame, the counts line under the title is rewritten for one
+// pile a frame, in turn (the squares are drawn every frame).
 import { COLORS } from "../views/canvas.js";
-import { pileCell, pileLayout } from "./pile_layout.js";
+import { cellsAround, pileCell, pileLayout, pileSquareAt } from "./pile_layout.js";
 import { putText } from "./text.js";
+
+// The newest square's ring, in CSS px outside its square: a white edge, then the ink band,
+// then a gap of one pixel.
+const RING = { reach: 4, ink: [3, 1] };
 
 export class PileCanvas {
   constructor(container, track, onOpen) {
@@ -36,11 +42,7 @@ export class PileCanvas {
       event.preventDefault();
       this.onOpen(this.drawn - 1, this.canvas);
     });
-    this.mark = document.createElement("div");  // newest-square highlight: moved, never redrawn
-    this.mark.className = "newest-mark";
-    this.mark.setAttribute("aria-hidden", "true");
-    this.mark.hidden = true;
-    this.box.append(this.canvas, this.mark);
+    this.box.append(this.canvas);
     const sides = document.createElement("div");
     sides.className = "pile-sides";
     sides.setAttribute("aria-hidden", "true");
@@ -57,29 +59,29 @@ export class PileCanvas {
     this.nNormal = 0;
     this.threshold = null;
     this.highlighted = -1;
+    this.ringAt = null;  // grid pixel [x, y] of the square ringed now
+    this.truth = null;
   }
 
   resize() {
     const dpr = window.devicePixelRatio || 1;
-    const pad = 8;  // the box's padding (4 px a side): room for the newest-square highlight
-    const widthPx = Math.max(60, Math.floor((this.box.clientWidth - pad) * dpr));
+    const margin = Math.round(RING.reach * dpr);  // room for the ring at the grid's edges
+    const widthPx = Math.max(60, Math.floor(this.box.clientWidth * dpr) - 2 * margin);
     const layout = pileLayout(this.track.n, widthPx);
-    this.layout = { ...layout, dpr };
-    this.canvas.width = layout.width;
-    this.canvas.height = layout.height;
-    this.canvas.style.width = `${layout.width / dpr}px`;
-    this.canvas.style.height = `${layout.height / dpr}px`;
-    const size = layout.cell / dpr + 6;
-    this.mark.style.width = `${size}px`;
-    this.mark.style.height = `${size}px`;
+    this.layout = { ...layout, dpr, margin };
+    this.canvas.width = layout.width + 2 * margin;
+    this.canvas.height = layout.height + 2 * margin;
+    this.canvas.style.width = `${this.canvas.width / dpr}px`;
+    this.canvas.style.height = `${this.canvas.height / dpr}px`;
     this.ctx = this.canvas.getContext("2d");
     this.drawn = -1;  // force a full redraw
     this.highlighted = -1;
   }
 
   square(ctx, k, attackSide, truth) {
-    const { cell } = this.layout;
-    const [x, y] = pileCell(this.layout, k, attackSide);
+    const { cell, margin } = this.layout;
+    const [gx, gy] = pileCell(this.layout, k, attackSide);
+    const [x, y] = [gx + margin, gy + margin];
     const gap = cell >= 4 ? 1 : 0;
     if (truth) {
       ctx.fillStyle = COLORS.abnormal;
@@ -106,7 +108,9 @@ export class PileCanvas {
       this.nNormal = 0;
       this.threshold = t.threshold;
       this.highlighted = -2;
+      this.ringAt = null;
     }
+    this.truth = truth;
     for (let p = this.drawn; p < tick; p++) {
       const flagged = t.scores[p] > t.threshold;
       const k = flagged ? this.nAttack++ : this.nNormal++;
@@ -125,26 +129,48 @@ export class PileCanvas {
   /** Open the connection of the square at CSS pixel (x, y) of the canvas, if there is one. */
   openAt(x, y) {
     if (!this.layout) return;
-    const { cell, rows, cols, dpr } = this.layout;
-    const col = Math.floor((x * dpr) / cell);
-    const row = Math.floor((y * dpr) / cell);
-    if (row < 0 || row >= rows || col < 0 || col >= cols) return;
-    const k = (c) => c * rows + (rows - 1 - row);
-    if (k(col) < this.nAttack) this.onOpen(this.attackAt[k(col)], this.canvas);
-    else if (k(cols - 1 - col) < this.nNormal) this.onOpen(this.normalAt[k(cols - 1 - col)], this.canvas);
+    const { cell, dpr, margin } = this.layout;
+    const col = Math.floor((x * dpr - margin) / cell);
+    const row = Math.floor((y * dpr - margin) / cell);
+    const square = pileSquareAt(this.layout, col, row, this.nAttack, this.nNormal);
+    if (square) this.onOpen((square.attackSide ? this.attackAt : this.normalAt)[square.k], this.canvas);
   }
 
+  /** Ring the newest square (position tick - 1), rubbing out the last ring first. */
   highlight(tick) {
     const p = tick - 1;
     const key = p < 0 ? -1 : p * 2 + (this.track.flagged(p) ? 1 : 0);
     if (key === this.highlighted) return;
     this.highlighted = key;
-    this.mark.hidden = p < 0;
+    this.unring();
     if (p < 0) return;
     const flagged = this.track.flagged(p);
-    const [x, y] = pileCell(this.layout, (flagged ? this.nAttack : this.nNormal) - 1, flagged);
-    const { dpr } = this.layout;
-    this.mark.style.transform = `translate(${x / dpr - 3}px, ${y / dpr - 3}px)`;
+    this.ringAt = pileCell(this.layout, (flagged ? this.nAttack : this.nNormal) - 1, flagged);
+    const { cell, dpr, margin } = this.layout;
+    const [x, y] = [this.ringAt[0] + margin, this.ringAt[1] + margin];
+    const band = (outside, width, color) => {
+      const [o, w] = [Math.round(outside * dpr), Math.max(1, Math.round(width * dpr))];
+      this.ctx.strokeStyle = color;
+      this.ctx.lineWidth = w;
+      this.ctx.strokeRect(x - o + w / 2, y - o + w / 2, cell + 2 * o - w, cell + 2 * o - w);
+    };
+    band(RING.reach, RING.reach - RING.ink[0], "#fff");
+    band(RING.ink[0], RING.ink[0] - RING.ink[1], COLORS.ink);
+  }
+
+  /** Clear the last ring's area and draw again the squares under it. */
+  unring() {
+    if (!this.ringAt) return;
+    const { cell, margin } = this.layout;
+    const [x, y] = this.ringAt;
+    this.ringAt = null;
+    this.ctx.clearRect(x, y, cell + 2 * margin, cell + 2 * margin);
+    for (const [col, row] of cellsAround(this.layout, x, y, margin)) {
+      const square = pileSquareAt(this.layout, col, row, this.nAttack, this.nNormal);
+      if (!square) continue;
+      const p = (square.attackSide ? this.attackAt : this.normalAt)[square.k];
+      this.square(this.ctx, square.k, square.attackSide, this.truth[p]);
+    }
   }
 
   remove() {
