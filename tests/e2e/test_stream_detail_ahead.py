@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
-from served_site import DIST
+from test_stream_history import stream_table
 
 from anomascope.data import kdd
 
@@ -17,11 +16,7 @@ from anomascope.data import kdd
 @pytest.fixture(scope="module")
 def table() -> dict:
     """The page's table (stream then pool) and its label names."""
-    with np.load(DIST / "data" / "kdd_stream.npz", allow_pickle=False) as npz:
-        X = np.concatenate([npz["features"], npz["pool_features"]])
-        label = np.concatenate([npz["label"], npz["pool_label"]])
-        names = [str(v) for v in npz["label_names"]]
-    return {"X": X, "label": label, "names": names}
+    return stream_table()
 
 
 @pytest.fixture

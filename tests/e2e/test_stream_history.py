@@ -25,18 +25,26 @@ from anomascope.weights import LoadedModel, load_model_files
 N = 10_000
 
 
-@pytest.fixture(scope="module")
-def ref() -> dict:
-    """The page's table (stream then pool), its labels and every KDD model's scores by row."""
+def stream_table() -> dict:
+    """The page's table (stream rows then pool rows) as built: ``X``, ``label`` and the label
+    ``names``."""
     with np.load(DIST / "data" / "kdd_stream.npz", allow_pickle=False) as npz:
         X = np.concatenate([npz["features"], npz["pool_features"]])
         label = np.concatenate([npz["label"], npz["pool_label"]])
         names = [str(v) for v in npz["label_names"]]
+    return {"X": X, "label": label, "names": names}
+
+
+@pytest.fixture(scope="module")
+def ref() -> dict:
+    """The page's table (stream then pool), its labels and every KDD model's scores by row."""
+    table = stream_table()
+    X = table["X"]
     models: dict[str, LoadedModel] = {}
     for manifest in sorted((DIST / "models").glob("kdd_*.json")):
         models[manifest.stem] = load_model_files(Path(manifest.parent), manifest.stem)
     scores = {name: np.asarray(m.score(X), dtype=np.float64) for name, m in models.items()}
-    return {"X": X, "label": label, "names": names, "models": models, "scores": scores}
+    return {**table, "models": models, "scores": scores}
 
 
 @pytest.fixture
