@@ -25,24 +25,21 @@ function el(tag, text, className) {
 
 export class ConnectionDetail {
   /** @param {HTMLDialogElement} dialog; @param {object} python - the PythonClient;
-   * @param {(message: string) => void} notify; @param {(() => {order})|null} current - the
-   * page's play order (a feed row's data-position is its play position + 1), for asking ahead */
-  constructor(dialog, python, notify, current = null) {
-    Object.assign(this, { dialog, python, notify, current });
+   * @param {(message: string) => void} notify */
+  constructor(dialog, python, notify) {
+    Object.assign(this, { dialog, python, notify });
     this.opener = null;
     this.asked = 0;
     this.early = null;  // {row, reply, pending}: asked ahead, on a press on or focus to a feed row
     this.returning = false;  // focus is going back to the opener (the dialog has closed)
-    if (current) {
-      const ahead = (event) => {
-        if (dialog.open || this.returning || !(event.target instanceof Element)) return;
-        const tr = event.target.closest("#feed-body tr[data-position]");
-        const order = tr ? this.current().order : null;
-        if (order) this.prefetch(order[Number(tr.dataset.position) - 1]);
-      };
-      document.addEventListener("pointerdown", ahead, true);
-      document.addEventListener("focusin", ahead, true);
-    }
+    // A feed row carries its table row (data-row): asked ahead when pressed or focused.
+    const ahead = (event) => {
+      if (dialog.open || this.returning || !(event.target instanceof Element)) return;
+      const tr = event.target.closest("#feed-body tr[data-row]");
+      if (tr) this.prefetch(Number(tr.dataset.row));
+    };
+    document.addEventListener("pointerdown", ahead, true);
+    document.addEventListener("focusin", ahead, true);
     this.body = dialog.querySelector(".detail-body");
     this.closeButton = dialog.querySelector(".detail-close");
     this.closeButton.addEventListener("click", () => dialog.close());

@@ -211,10 +211,8 @@ export class ConnectionFeed {
     const cells = tr.cells_;
     const cls = attack ? "attack" : "normal";
     if (tr.className !== cls) tr.className = cls;
-    if (tr.dataset.position !== String(p + 1)) {
-      tr.dataset.position = String(p + 1);
-      tr.dataset.row = String(r);
-    }
+    if (tr.dataset.position !== String(p + 1)) tr.dataset.position = String(p + 1);
+    if (tr.dataset.row !== String(r)) tr.dataset.row = String(r);  // its table row (a new order moves it)
     const chars = (i) => this.chars[i] ?? Infinity;
     put(cells[0], fit(String(p + 1), chars(0)));
     put(cells[1], fit(`${attack ? "▲" : "●"} ${data.label_names[data.label.data[r]]}`, chars(1)));

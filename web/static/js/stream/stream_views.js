@@ -28,7 +28,7 @@ export function createViews($, { data, schema, python, notify, onOpen, onMix, on
     piles: new Piles($("piles"), onOpen),
     types: new TypeTable($("types-table"), data),
     summaryTypes: new TypeTable($("summary-types"), data),
-    detail: new ConnectionDetail($("detail"), python, notify, current),
+    detail: new ConnectionDetail($("detail"), python, notify),
     mix: new MixPicker($, data.mixes, onMix),
     setup: new SetupList($("setup-list"), { onToggle, onThreshold }),
   };
