@@ -73,8 +73,11 @@ def test_compose_train_pause_and_resume(train_page) -> None:  # type: ignore[no-
     expect(page.locator("#progress")).to_have_attribute(
         "data-epoch", re.compile(r"^([3-9]|\d\d+)$")
     )
+    # training is foreground work: the offline copy's install waits for it to stop
+    expect(page.locator("html")).to_have_attribute("data-busy", "training")
     page.click("#pause")
     wait_status(page, "paused")
+    expect(page.locator("html[data-busy]")).to_have_count(0)
     paused_at = int(page.locator("#progress").get_attribute("data-epoch") or 0)
     expect(page.locator("#progress-text")).to_contain_text(f"Paused at epoch {paused_at} of 400")
     # Paused means no chunk is in flight or sent: two round trips to the worker later (the

@@ -9,19 +9,26 @@ function offerReload(registration) {
   };
 }
 
-// Installing the worker downloads every file of the build again; it waits until the page is
-// ready (or has failed) and, when ready, no longer busy with its first work (a page sets
-// data-busy on the root meanwhile: the stream scoring its connections), so that it does not
-// compete with a first visit's start-up.
-function afterStartUp() {
+// Installing the worker downloads every file of the build again, and compiling the runtime ahead
+// (below) takes a core for a second or two: both are background work, so each waits until the
+// page has been settled for QUIET_MS: ready (or failed), and, when ready, not busy (see
+// common/busy.js: the stream scoring its connections or playing). So neither competes with a
+// first visit's start-up, nor with the stream's frames, nor starts in a short pause between plays.
+const QUIET_MS = 3000;
+
+function settledFor(ms) {
   const root = document.documentElement;
   const settled = () => root.dataset.appReady && (root.dataset.appReady !== "true" || !root.dataset.busy);
   return new Promise((resolve) => {
-    if (settled()) return resolve();
-    const watch = new MutationObserver(() => {
-      if (settled()) { watch.disconnect(); resolve(); }
-    });
+    let timer = null;
+    const watch = new MutationObserver(() => check());
+    const check = () => {
+      clearTimeout(timer);
+      if (!settled()) return;
+      timer = setTimeout(() => { watch.disconnect(); resolve(); }, ms);
+    };
     watch.observe(root, { attributes: true, attributeFilter: ["data-app-ready", "data-busy"] });
+    check();
   });
 }
 
@@ -45,7 +52,7 @@ if ("serviceWorker" in navigator && location.protocol !== "file:") {
       location.reload();
     }
   });
-  afterStartUp().then(() => navigator.serviceWorker.register("sw.js")).then((registration) => {
+  settledFor(QUIET_MS).then(() => navigator.serviceWorker.register("sw.js")).then((registration) => {
     if (registration.waiting && navigator.serviceWorker.controller) offerReload(registration);
     registration.addEventListener("updatefound", () => {
       const incoming = registration.installing;
@@ -55,7 +62,7 @@ if ("serviceWorker" in navigator && location.protocol !== "file:") {
     });
     document.documentElement.dataset.offlineReady = "pending";
     return navigator.serviceWorker.ready;
-  }).then(() => installing && warmRuntime().catch((err) => {
+  }).then(() => installing && settledFor(QUIET_MS).then(warmRuntime).catch((err) => {
     console.warn(`The runtime could not be compiled ahead: ${err.message}`);
   })).then(() => {
     document.documentElement.dataset.offlineReady = "true";

@@ -1,16 +1,15 @@
 // The stream's scoring pump: keeps every strategy's scores a chunk ahead of the playhead by
 // asking the Python worker for `score_stream` chunks, at most IN_FLIGHT at a time. Running
 // strategies go first; the others are scored too, so switching one on is instant.
-// While chunks are asked for, the root element carries data-busy="scoring": the offline copy's
-// installation (common/offline.js) waits until it is gone, so that it does not compete with the
-// stream's first scoring for the machine's cores.
+// While chunks are asked for, the page is busy "scoring" (common/busy.js): the offline copy's
+// installation waits, so that it does not compete with the stream's first scoring for the cores.
+import { setBusy } from "../common/busy.js";
 
 // The first chunk of each strategy is small, so that playing can start soon; the rest come in
 // large chunks (at most Python's STREAM_MAX_CHUNK), so that few requests carry the stream.
 const FIRST_CHUNK = 500;
 const CHUNK = 2000;
 const IN_FLIGHT = 2;
-const root = typeof document === "undefined" ? null : document.documentElement;
 
 export class ScoringPump {
   /**
@@ -39,7 +38,7 @@ export class ScoringPump {
       let todo = state.active.filter((t) => t.requested < state.n);
       if (!todo.length) todo = state.tracks.filter((t) => t.requested < state.n && !this.failed.has(t));
       if (!todo.length) {
-        if (this.inFlight === 0 && root) delete root.dataset.busy;
+        if (this.inFlight === 0) setBusy("scoring", false);
         return;
       }
       this.request(todo.reduce((a, b) => (b.requested < a.requested ? b : a)));
@@ -51,7 +50,7 @@ export class ScoringPump {
     const start = track.requested;
     const stop = Math.min(start + (start === 0 ? FIRST_CHUNK : CHUNK), state.n);
     track.requested = stop;
-    if (root) root.dataset.busy = "scoring";
+    setBusy("scoring", true);
     this.inFlight++;
     const generation = state.generation;  // replies of an older play order are dropped
     this.python.request("score_stream", { model: track.name, start, stop, seed: state.seed, mix: state.mix })

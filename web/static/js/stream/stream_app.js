@@ -2,6 +2,7 @@
 // advancing one tick counter that the sections draw from, and a scoring pump that keeps every
 // running strategy's scores a chunk ahead of the playhead. Labels, metric titles and formulas
 // come from Python's schema (the worker's hello reply).
+import { setBusy } from "../common/busy.js";
 import { PythonClient } from "../common/client.js";
 import { LoadingProgress, NoticeBar } from "../common/notices.js";
 import { Player } from "../common/player.js";
@@ -60,7 +61,10 @@ const python = new PythonClient({
 
 const player = new Player({
   onTicks, onRender: render, speed: SPEEDS[state.speed], maxTicksPerFrame: MAX_TICKS_PER_FRAME,
-  onIdle: (idle) => { root.clock = idle ? "idle" : "running"; },
+  onIdle: (idle) => {  // the frame loop runs while playing (and for a single redraw)
+    root.clock = idle ? "idle" : "running";
+    setBusy("playing", !idle);
+  },
 });
 const scoring = new ScoringPump(python, state, {
   onScores: () => { noteScoringDone(); catchUp(); frame.touch("setup"); player.invalidate(); },

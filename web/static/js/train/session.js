@@ -2,6 +2,8 @@
 // CHUNK_MS per `train_step` request; Pause is the page not sending the next chunk. Train after
 // the settings changed (or after the end) starts a new session with the current settings.
 
+import { setBusy } from "../common/busy.js";
+
 const CHUNK_MS = 120;
 const FINISHED = ["done", "diverged"];
 
@@ -60,6 +62,7 @@ export class TrainingDriver {
     const state = this.state;
     if (state.running) return;
     state.running = true;  // from here on, a second click does nothing; Pause stops the loop
+    setBusy("training", true);  // the offline copy's install waits (common/busy.js)
     state.message = "";
     try {
       await this.check.settled();  // a change made just before the click is checked first
@@ -74,6 +77,7 @@ export class TrainingDriver {
       if (state.status === "training") state.status = "paused";
     } finally {
       state.running = false;
+      setBusy("training", false);
       this.render();
     }
   }
