@@ -12,8 +12,9 @@ function offerReload(registration) {
 // Installing the worker downloads every file of the build again, and compiling the runtime ahead
 // (below) takes a core for a second or two: both are background work, so each waits until the
 // page has been settled for QUIET_MS: ready (or failed), and, when ready, not busy (see
-// common/busy.js: the stream scoring its connections or playing). So neither competes with a
-// first visit's start-up, nor with the stream's frames, nor starts in a short pause between plays.
+// common/busy.js: the stream scoring its connections or playing, a model training). So neither
+// competes with a first visit's start-up, the stream's frames or training, nor starts in a short
+// pause between two plays.
 const QUIET_MS = 3000;
 
 function settledFor(ms) {
