@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from typing import Any
 
@@ -12,6 +13,15 @@ def percentile(values: list[float], q: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+def spread(values: list[float], digits: int) -> dict[str, float]:
+    """Median, min and max of ``values`` (a figure's repeated runs), rounded to ``digits``."""
+    return {
+        "median": round(statistics.median(values), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
 
 
 def wait_until(page: Any, expression: str, timeout_s: float) -> None:

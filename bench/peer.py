@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from bench import spread
 from bench.training import ANOMAGRAM, DENSE
 
 RUNS = 5
@@ -93,12 +94,7 @@ def _b64(a: np.ndarray) -> str:
 
 
 def _spread(values: list[float], digits: int = 1) -> dict[str, Any]:
-    return {
-        "median": round(statistics.median(values), digits),
-        "min": round(min(values), digits),
-        "max": round(max(values), digits),
-        "runs": len(values),
-    }
+    return {**spread(values, digits), "runs": len(values)}
 
 
 def _scoring_model(test_X: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:

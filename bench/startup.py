@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from bench import spread
 from bench.site import BenchHandler, serve
 from sitebuild import server as site_server
 from sitebuild.common import CACHE, DIST
@@ -89,14 +89,9 @@ def profile_visits(pw: Any, url: str, offline: bool) -> dict[str, dict[str, floa
             context.close()
 
 
-def _spread(values: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 1), "min": round(min(values), 1),
-            "max": round(max(values), 1)}
-
-
 def summarise(runs: list[dict[str, dict[str, float]]], mark: str) -> dict[str, dict[str, float]]:
     """Median, min and max of ``mark`` per visit over the profiles."""
-    return {visit: _spread([run[visit][mark] for run in runs if mark in run[visit]])
+    return {visit: spread([run[visit][mark] for run in runs if mark in run[visit]], 1)
             for visit in runs[0] if any(mark in run[visit] for run in runs)}
 
 

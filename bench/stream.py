@@ -25,7 +25,7 @@ import statistics
 import time
 from typing import Any
 
-from bench import percentile, wait_until
+from bench import percentile, spread, wait_until
 
 READY = "html[data-app-ready]"
 TARGET_P95_MS = 16.7
@@ -187,19 +187,18 @@ def _frame_figures(prefix: str, runs: list[Play]) -> dict[str, Any]:
     ]
     in_view = sorted(set.intersection(*(set(v) for _, _, v in runs)), key=SECTIONS.index)
 
-    def spread(key: str) -> dict[str, float]:
-        values = [run[key] for run in each]
-        return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+    def over_runs(key: str) -> dict[str, float]:
+        return spread([run[key] for run in each], 2)
 
-    p95 = spread("frame_ms_p95")
+    p95 = over_runs("frame_ms_p95")
     return {
         f"{prefix}_runs": len(runs),
         f"{prefix}_frames": each[0]["frames"],
-        f"{prefix}_frame_ms_p50": spread("frame_ms_p50"),
+        f"{prefix}_frame_ms_p50": over_runs("frame_ms_p50"),
         f"{prefix}_frame_ms_p95": p95,
-        f"{prefix}_frame_work_ms_p50": spread("frame_work_ms_p50"),
-        f"{prefix}_frame_work_ms_p95": spread("frame_work_ms_p95"),
-        f"{prefix}_dropped_frames": spread("dropped_frames"),
+        f"{prefix}_frame_work_ms_p50": over_runs("frame_work_ms_p50"),
+        f"{prefix}_frame_work_ms_p95": over_runs("frame_work_ms_p95"),
+        f"{prefix}_dropped_frames": over_runs("dropped_frames"),
         f"{prefix}_each_run": each,
         f"{prefix}_sections_in_view": in_view,
         f"{prefix}_meets_target": p95["median"] <= TARGET_P95_MS + TIMER_SLACK_MS

@@ -21,13 +21,12 @@ generated files reach it through Playwright's request routing. Natively they go 
 
 from __future__ import annotations
 
-import statistics
 import time
 from typing import Any
 
 import numpy as np
 
-from bench import wait_until
+from bench import spread, wait_until
 
 RUNS = 3
 BIG = (200_000, 12)
@@ -60,14 +59,6 @@ def fit_payload(kind: str, cols: int) -> dict[str, Any]:
         "supervision": "unsupervised",
         "threshold_rule": {"rule": "contamination", "value": 1.0},
         "seed": 0,
-    }
-
-
-def spread(values: list[float]) -> dict[str, float]:
-    return {
-        "median": round(statistics.median(values), 3),
-        "min": round(min(values), 3),
-        "max": round(max(values), 3),
     }
 
 
@@ -116,7 +107,7 @@ def browser_run(page: Any, kinds: tuple[str, ...]) -> dict[str, float]:
 
 
 def summarize(runs: list[dict[str, float]]) -> dict[str, Any]:
-    return {key: spread([r[key] for r in runs]) for key in runs[0]}
+    return {key: spread([r[key] for r in runs], 3) for key in runs[0]}
 
 
 def _serve(body: bytes) -> Any:

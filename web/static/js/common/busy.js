@@ -7,6 +7,7 @@ const reasons = new Set();
 
 /** Mark the page busy with `reason` (on) or no longer (off). Without a document, nothing. */
 export function setBusy(reason, on) {
+  if (reasons.has(reason) === on) return;  // unchanged: nothing to write
   if (on) reasons.add(reason);
   else reasons.delete(reason);
   if (typeof document === "undefined") return;
