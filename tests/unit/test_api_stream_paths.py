@@ -45,6 +45,9 @@ def test_input_product_equals_the_full_product(kernel: str) -> None:
     np.testing.assert_allclose(input_product(X, W), X @ W.T, rtol=F32, atol=1e-5)
     dense = np.random.default_rng(2).random((40, X.shape[1]), dtype=np.float32) + 0.5
     np.testing.assert_array_equal(input_product(dense, W), layers.matmul_nt(dense, W))
+    late = dense.copy()  # a column zero in the first rows only is still in the product
+    late[:10, 3] = 0.0
+    np.testing.assert_allclose(input_product(late, W), late @ W.T, rtol=F32, atol=1e-5)
     zeros = np.zeros((6, X.shape[1]), np.float32)  # a block with no non-zero column at all
     np.testing.assert_array_equal(input_product(zeros, W), np.zeros((6, 9), np.float32))
 

@@ -15,6 +15,9 @@ from anomascope.nn.layers import matmul_nt
 
 #: the product skips zero columns only when at most this share of them is left
 KEEP_AT_MOST = 0.75
+#: rows looked at first: when every column is non-zero in one of them (dense rows, such as
+#: beats), the whole block need not be searched for zero columns
+PROBE_ROWS = 8
 
 
 def input_product(X: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -32,6 +35,8 @@ def input_product(X: np.ndarray, W: np.ndarray) -> np.ndarray:
     ndarray, shape (n, m), float32
         A new array (the caller may change it in place).
     """
+    if X[:PROBE_ROWS].any(axis=0).all():  # dense rows: every column is in use
+        return matmul_nt(X, W)
     cols = np.flatnonzero(X.any(axis=0))
     if cols.size <= KEEP_AT_MOST * X.shape[1]:
         return matmul_nt(np.ascontiguousarray(X[:, cols]), np.ascontiguousarray(W[:, cols]))
