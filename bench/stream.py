@@ -83,9 +83,10 @@ def root_data(page: Any, key: str) -> str:
     return str(page.evaluate(f"document.documentElement.dataset.{key}"))
 
 
-def set_max_speed(page: Any) -> None:
-    """Move the stream page's speed slider to its fastest setting."""
-    page.fill("#speed", page.get_attribute("#speed", "max"))
+def set_max_speed(page: Any, below: int = 0) -> None:
+    """Move the stream page's speed slider to its fastest setting (``below``: that many
+    settings slower)."""
+    page.fill("#speed", str(int(page.get_attribute("#speed", "max")) - below))
     page.dispatch_event("#speed", "input")
 
 
@@ -115,9 +116,7 @@ def _play(page: Any, level: str, until: int) -> Play:
     until tick ``until``: frame gaps and the page's work per frame (ms), and the sections of
     :data:`SECTIONS` that were wholly on screen halfway through."""
     page.evaluate("document.activeElement && document.activeElement.blur()")
-    top = int(page.get_attribute("#speed", "max"))
-    page.fill("#speed", str(top if level == "max" else top - 1))
-    page.dispatch_event("#speed", "input")
+    set_max_speed(page, 0 if level == "max" else 1)
     page.click("#restart")
     page.evaluate("window.__benchFrames.start()")
     page.click("#play")
